@@ -1,0 +1,28 @@
+import type { CommandModule } from 'yargs';
+import { addCommonOptions, CORE_CODE_DIR, runStageFromArgv, stageParamOptions, type CommonOptions, type StageOutcome } from '@graft/core';
+import { PIPELINE } from '../stages.js';
+
+/** `graft run`: every stage in order, with the same --data / --out and every stage's params. */
+export const runCommand: CommandModule = {
+  command: 'run',
+  describe: 'Run split → extract → train → evaluate (stages whose inputs did not change are skipped).',
+  builder: (yargs) => {
+    let builder = addCommonOptions(yargs);
+    for (const { spec } of PIPELINE) builder = builder.options(stageParamOptions(spec));
+    return builder;
+  },
+  handler: async (argv) => {
+    const options = argv as CommonOptions & Record<string, unknown>;
+    const outcomes: Record<string, StageOutcome> = {};
+    for (const definition of PIPELINE) {
+      outcomes[definition.spec.name] = await runStageFromArgv(definition.spec, definition.run, options, [...definition.codeDirs, CORE_CODE_DIR]);
+    }
+    if (options.json) {
+      const summary = Object.fromEntries(Object.entries(outcomes).map(([stage, outcome]) => [stage, { skipped: outcome.skipped, ...outcome.summary }]));
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      const headline = outcomes.evaluate?.summary.headline;
+      if (typeof headline === 'string') process.stdout.write(`${headline}\n`);
+    }
+  },
+};

@@ -1,0 +1,91 @@
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic.js';
+import { ArtifactError, ArtifactNotFoundError, SchemaMismatchError } from './errors.js';
+import { stableStringify } from './hashing.js';
+
+/**
+ * The one metadata key of every Graft artifact. Its value is JSON `{"schema": "<kind>/<version>",
+ * "provenance": {...}}`. One key only: parquet-wasm stores metadata in a hash map, so several keys
+ * would be written in a random order and identical runs would give different bytes.
+ */
+export const GRAFT_METADATA_KEY = 'graft';
+
+/** What every Graft artifact says about itself. */
+export interface ArtifactHeader {
+  readonly schema: string;
+  readonly provenance: Record<string, unknown>;
+}
+
+/** Schema metadata of an artifact: its schema version and provenance under one key. */
+export function artifactMetadata(schema: string, provenance: Record<string, unknown> = {}): Map<string, string> {
+  return new Map([[GRAFT_METADATA_KEY, stableStringify({ schema, provenance })]]);
+}
+
+/** The header of a table read from a Graft artifact, or undefined when it has none. */
+export function artifactHeader(table: arrow.Table): ArtifactHeader | undefined {
+  const raw = table.schema.metadata.get(GRAFT_METADATA_KEY);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as Partial<ArtifactHeader>;
+    return typeof parsed.schema === 'string' ? { schema: parsed.schema, provenance: parsed.provenance ?? {} } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rows per Parquet row group: bounded memory for readers that stream row groups. */
+const ROW_GROUP_SIZE = 8192;
+
+/** Parquet bytes of an Arrow table; schema metadata is also written as plain key/value metadata. */
+export function tableToParquet(table: arrow.Table): Uint8Array {
+  const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+  const properties = new parquet.WriterPropertiesBuilder()
+    .setCompression(parquet.Compression.ZSTD)
+    .setDictionaryEnabled(false)
+    .setMaxRowGroupSize(ROW_GROUP_SIZE)
+    .setCreatedBy('graft')
+    .setKeyValueMetadata(new Map(table.schema.metadata))
+    .build();
+  return parquet.writeParquet(wasmTable, properties);
+}
+
+/** Arrow table of Parquet bytes, with the schema metadata restored. */
+export function parquetToTable(bytes: Uint8Array): arrow.Table {
+  return arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
+}
+
+/** Write an Arrow table to a Parquet file atomically. */
+export async function writeParquetFile(path: string, table: arrow.Table): Promise<void> {
+  await writeFileAtomic(path, tableToParquet(table));
+}
+
+/**
+ * Read a Graft artifact and check its schema version. `expectedSchema` is `<kind>/<version>`.
+ * Missing files, damaged files and other versions each give a one-line error naming the file.
+ */
+export async function readArtifact(path: string, expectedSchema: string, producedBy: string): Promise<arrow.Table> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ArtifactNotFoundError(`${path} does not exist: run \`graft ${producedBy}\` first (or \`graft run\`).`, { cause: error });
+    }
+    throw new ArtifactError(`${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  let table: arrow.Table;
+  try {
+    table = parquetToTable(bytes);
+  } catch (error) {
+    throw new SchemaMismatchError(`${path} is not a readable Parquet file (damaged or truncated): delete it and rerun \`graft ${producedBy}\`.`, { cause: error });
+  }
+  const found = artifactHeader(table)?.schema;
+  if (found !== expectedSchema) {
+    throw new SchemaMismatchError(
+      `${path} has schema ${found ?? '(none)'} but this Graft reads ${expectedSchema}: rerun \`graft ${producedBy}\` to rebuild it.`,
+    );
+  }
+  return table;
+}

@@ -1,0 +1,136 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Argv, Options } from 'yargs';
+import { GraftError, ParamError } from './errors.js';
+import { loadProject, PROJECT_FILE } from './project.js';
+import { readParamsFile, resolveParams } from './params.js';
+import { kebabCase, type ParamValues, type StageSpec } from './spec.js';
+import { runStage, type StageFunction, type StageOutcome } from './stage-runner.js';
+
+/** Options every stage command takes, besides its own params. */
+export interface CommonOptions {
+  readonly data?: string;
+  readonly out?: string;
+  readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly force?: boolean;
+  readonly verbose?: boolean;
+}
+
+/** yargs options shared by every command. */
+export function addCommonOptions<T>(yargs: Argv<T>): Argv<T & CommonOptions> {
+  return yargs
+    .option('data', { type: 'string', describe: `Dataset folder with one sub-folder per class (default: "data" of ${PROJECT_FILE})` })
+    .option('out', { type: 'string', describe: `Artifacts folder (default: "out" of ${PROJECT_FILE}, else ./artifacts)` })
+    .option('quiet', { type: 'boolean', describe: 'No progress or log lines on stderr' })
+    .option('json', { type: 'boolean', describe: 'Print a machine-readable summary on stdout' })
+    .option('force', { type: 'boolean', describe: 'Rerun even if the outputs are up to date' })
+    .option('verbose', { type: 'boolean', describe: 'Show stack traces of errors' }) as Argv<T & CommonOptions>;
+}
+
+/** yargs options of a stage's params, derived from its declaration (no yargs defaults, so params files apply). */
+export function stageParamOptions(spec: StageSpec): Record<string, Options> {
+  const options: Record<string, Options> = {};
+  for (const [name, param] of Object.entries(spec.params)) {
+    // Choices and ranges are checked by checkParam (one-line errors with near matches), not by yargs.
+    const constraint =
+      param.type === 'string' && param.choices ? ` [choices: ${param.choices.join(', ')}]` : param.type === 'number' || param.type === 'integer' ? ` [${param.type} ${param.min ?? '-∞'}..${param.max ?? '∞'}]` : '';
+    options[kebabCase(name)] = {
+      type: param.type === 'boolean' ? 'boolean' : 'string',
+      describe: `${param.description}${constraint}`,
+      defaultDescription: JSON.stringify(param.default),
+      group: `${spec.name} params:`,
+    };
+  }
+  return options;
+}
+
+/** Resolve a stage's params from its params file and the parsed command line. */
+export function paramsFromArgv<S extends StageSpec>(spec: S, argv: Record<string, unknown>, paramsDir: string | undefined): ParamValues<S> {
+  const overrides: Record<string, unknown> = {};
+  for (const name of Object.keys(spec.params)) {
+    const value = argv[kebabCase(name)];
+    if (value !== undefined) overrides[name] = value;
+  }
+  return resolveParams(spec, readParamsFile(paramsDir, spec), overrides);
+}
+
+/** Folders `--data` / `--out` resolve to: flag, else the project's config, else defaults. */
+export function resolveFolders(argv: CommonOptions): { data: string | undefined; out: string; paramsDir: string | undefined } {
+  const project = loadProject();
+  return {
+    data: argv.data !== undefined ? resolve(argv.data) : project.data,
+    out: argv.out !== undefined ? resolve(argv.out) : project.out,
+    paramsDir: project.paramsDir,
+  };
+}
+
+/** Run one stage from parsed command-line arguments. */
+export async function runStageFromArgv<S extends StageSpec>(spec: S, run: StageFunction<S>, argv: CommonOptions & Record<string, unknown>, codeDirs: readonly string[]): Promise<StageOutcome> {
+  const folders = resolveFolders(argv);
+  const params = paramsFromArgv(spec, argv, folders.paramsDir);
+  return runStage(spec, run, { params, out: folders.out, data: folders.data, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs });
+}
+
+/**
+ * Run a CLI body and turn errors into exit codes: a `GraftError` prints one line (stack with
+ * --verbose), anything else is a bug and prints its stack.
+ */
+export async function exitOnError(body: () => Promise<void>, verbose = process.argv.includes('--verbose')): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof GraftError) {
+      process.stderr.write(`graft: ${error.message}\n`);
+      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`graft: internal error (a bug — please report it with this trace):\n${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+/** yargs `fail` handler: usage mistakes become one-line ParamErrors (exit 2). */
+export function usageFailure(message: string | undefined, error: Error | undefined): never {
+  if (error) throw error;
+  throw new ParamError((message ?? 'invalid command line').replace(/\s*\n\s*/g, ' '));
+}
+
+/** Folder of the running module's compiled code (for the code hash). */
+export function moduleDir(moduleUrl: string): string {
+  return dirname(fileURLToPath(moduleUrl));
+}
+
+/** Code folder of @graft/core itself. */
+export const CORE_CODE_DIR = moduleDir(import.meta.url);
+
+/** A stage ready to run: its declaration, its function and the folders of its code. */
+export interface StageDefinition<S extends StageSpec = StageSpec> {
+  readonly spec: S;
+  readonly run: StageFunction<S>;
+  readonly codeDirs: readonly string[];
+}
+
+/** Entry point of a stage package's own executable: parse flags from the declaration and run it. */
+export async function stageMain<S extends StageSpec>({ spec, run, codeDirs }: StageDefinition<S>): Promise<void> {
+  await exitOnError(async () => {
+    const { default: yargs } = await import('yargs');
+    const parser = addCommonOptions(yargs(process.argv.slice(2)))
+      .scriptName(`graft-${spec.name}`)
+      .usage(`$0 [options]\n\n${spec.description}`)
+      .options(stageParamOptions(spec))
+      .strict()
+      .fail(usageFailure)
+      .help();
+    const argv = (await parser.parse()) as CommonOptions & Record<string, unknown>;
+    const outcome = await runStageFromArgv(spec, run, argv, [...codeDirs, CORE_CODE_DIR]);
+    printOutcome(spec.name, outcome, argv);
+  });
+}
+
+/** The result of a command on stdout: its headline, or one JSON object with --json. */
+export function printOutcome(stage: string, outcome: StageOutcome, argv: CommonOptions): void {
+  if (argv.json) process.stdout.write(`${JSON.stringify({ stage, skipped: outcome.skipped, ...outcome.summary })}\n`);
+  else if (typeof outcome.summary.headline === 'string') process.stdout.write(`${outcome.summary.headline}\n`);
+}

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { SchemaMismatchError, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
+import { readBottlenecks } from '@graft/extract';
+import { loadLayersModel, useTfjsBackend } from '@graft/tf';
+import { evaluateStage } from './spec.js';
+import { argmaxRows, predictProbabilities } from './predict-features.js';
+import { classificationMetrics } from './metrics.js';
+import { predictionsTable } from './tables.js';
+
+/** How many misclassified images the report lists (most confident first). */
+const MISTAKES_LISTED = 50;
+
+/** The evaluate stage: predictions for every image, metrics on the held-out split. */
+export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) => {
+  const bottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
+  const labels = (await readFile(context.inputPath('labels'), 'utf8')).split('\n').filter((line) => line !== '');
+  const backend = await useTfjsBackend();
+  const model = await loadLayersModel(context.inputPath('model'));
+  const [inputDim, outputDim] = [model.inputs[0]!.shape[1], model.outputs[0]!.shape[1]];
+  if (inputDim !== bottlenecks.featureDim || outputDim !== labels.length) {
+    throw new SchemaMismatchError(`the trained head takes ${inputDim}-d features to ${outputDim} classes but the bottlenecks are ${bottlenecks.featureDim}-d with ${labels.length} labels: rerun \`graft train\``);
+  }
+  const probabilities = predictProbabilities(model, bottlenecks.features, bottlenecks.featureDim, labels.length);
+  const { predicted, confidence } = argmaxRows(probabilities, labels.length);
+  const split = context.params.split;
+  const evaluated = bottlenecks.rows.flatMap((row, i) => (row.split === split ? [i] : []));
+  const metrics = classificationMetrics(Int32Array.from(evaluated, (i) => bottlenecks.rows[i]!.classIndex), Int32Array.from(evaluated, (i) => predicted[i]!), labels);
+  const mistakes = evaluated
+    .filter((i) => predicted[i] !== bottlenecks.rows[i]!.classIndex)
+    .sort((a, b) => confidence[b]! - confidence[a]! || (bottlenecks.rows[a]!.path < bottlenecks.rows[b]!.path ? -1 : 1))
+    .slice(0, MISTAKES_LISTED)
+    .map((i) => ({ path: bottlenecks.rows[i]!.path, trueClass: bottlenecks.rows[i]!.className, predictedClass: labels[predicted[i]!]!, confidence: confidence[i]! }));
+
+  const details = { backend, backbone: bottlenecks.provenance.backbone, labels };
+  const report = {
+    split,
+    accuracy: metrics.accuracy,
+    count: metrics.count,
+    macroF1: metrics.macroF1,
+    labels,
+    perClass: metrics.perClass,
+    confusionMatrix: metrics.confusion,
+    misclassified: mistakes,
+    backbone: bottlenecks.provenance.backbone.id,
+  };
+  await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
+  await writeParquetFile(context.outputPath('predictions'), predictionsTable(bottlenecks.rows, labels, probabilities, predicted, confidence, context.artifactMetadata('predictions', details)));
+  const headline = `Final ${split} accuracy = ${(100 * metrics.accuracy).toFixed(1)}% (N=${metrics.count})`;
+  return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline }, details };
+};

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cpuCount, mapConcurrent, sha256, type Progress } from '@graft/core';
+import type { ManifestRow } from '@graft/split';
+import { decodeInto, type Preprocessing } from './preprocessing.js';
+import type { FeatureEngine } from './engines/engine.js';
+import type { FeatureCache } from './feature-cache.js';
+
+/** A manifest image that could not be turned into a feature, with the reason. */
+export interface SkippedImage {
+  readonly path: string;
+  readonly className: string;
+  readonly sha256: string;
+  readonly reason: string;
+}
+
+export interface ComputeOptions {
+  readonly dataDir: string;
+  readonly preprocessing: Preprocessing;
+  readonly engine: FeatureEngine;
+  readonly featureDim: number;
+  readonly batchSize: number;
+  readonly cache: FeatureCache;
+  readonly progress: Progress;
+  /** Persist the cache after this many new features (an interrupted run loses at most these). */
+  readonly flushEvery?: number;
+}
+
+/**
+ * Decode one image file into `target` at `offset`; checks the content still matches the manifest.
+ * Returns the reason when the image cannot be used.
+ */
+export async function decodeManifestImage(row: ManifestRow, dataDir: string, preprocessing: Preprocessing, target: Float32Array, offset: number): Promise<string | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(join(dataDir, row.path));
+  } catch (error) {
+    return `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): rerun split`;
+  }
+  if (sha256(bytes) !== row.sha256) return 'the file changed since split: rerun split';
+  try {
+    await decodeInto(bytes, preprocessing, { maxPixels: Math.max(1, row.width * row.height) }, target, offset);
+    return undefined;
+  } catch (error) {
+    return `cannot decode: ${String((error as Error).message).split('\n')[0]}`;
+  }
+}
+
+/**
+ * Compute and cache the features of `rows` (distinct contents): batches are decoded on libvips
+ * threads while the previous batch runs through the engine (two reusable input buffers).
+ */
+export async function computeFeatures(rows: readonly ManifestRow[], options: ComputeOptions): Promise<SkippedImage[]> {
+  const { preprocessing, batchSize, featureDim, engine, cache, progress } = options;
+  const imageSize = preprocessing.size * preprocessing.size * 3;
+  const buffers = [new Float32Array(batchSize * imageSize), new Float32Array(batchSize * imageSize)];
+  const skipped: SkippedImage[] = [];
+  const flushEvery = options.flushEvery ?? 256;
+  const batches: ManifestRow[][] = [];
+  for (let start = 0; start < rows.length; start += batchSize) batches.push(rows.slice(start, start + batchSize));
+
+  const decodeBatch = async (batch: ManifestRow[], buffer: Float32Array) => {
+    const reasons = await mapConcurrent(batch, cpuCount(), (row, i) => decodeManifestImage(row, options.dataDir, preprocessing, buffer, i * imageSize));
+    const kept: ManifestRow[] = [];
+    batch.forEach((row, i) => {
+      const reason = reasons[i];
+      if (reason) {
+        skipped.push({ path: row.path, className: row.className, sha256: row.sha256, reason });
+        return;
+      }
+      if (kept.length !== i) buffer.copyWithin(kept.length * imageSize, i * imageSize, (i + 1) * imageSize);
+      kept.push(row);
+    });
+    return kept;
+  };
+
+  let next = batches.length ? decodeBatch(batches[0]!, buffers[0]!) : undefined;
+  for (let b = 0; b < batches.length; b++) {
+    const kept = await next!;
+    const buffer = buffers[b % 2]!;
+    next = b + 1 < batches.length ? decodeBatch(batches[b + 1]!, buffers[(b + 1) % 2]!) : undefined;
+    if (kept.length > 0) {
+      const features = await engine.infer(buffer.subarray(0, kept.length * imageSize), kept.length);
+      kept.forEach((row, i) => cache.add(row.sha256, features.subarray(i * featureDim, (i + 1) * featureDim), engine.name));
+    }
+    progress.tick(batches[b]!.length);
+    if (cache.pendingCount >= flushEvery) await cache.flush();
+  }
+  await cache.flush();
+  return skipped;
+}

@@ -1,0 +1,98 @@
+import { BackboneError } from '@graft/core';
+import type * as Ort from 'onnxruntime-node';
+
+export interface OnnxRuntimeEngineOptions {
+  /** Intra-op threads (use the number of cores). */
+  threads: number;
+  /** Square input size in pixels (the model input is [n, inputSize, inputSize, 3]). */
+  inputSize: number;
+  /** Length of each output feature vector. */
+  featureDim: number;
+}
+
+export interface OnnxRuntimeEngine {
+  readonly name: 'onnxruntime';
+  /** Features of `n` preprocessed NHWC float32 images; returns n × featureDim values, row-major. */
+  infer(batch: Float32Array, n: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+const CHANNELS = 3;
+
+/**
+ * Run an ONNX feature model (as written by `exportLayersModelToOnnx`) with onnxruntime-node on the
+ * CPU. Throws BackboneError if onnxruntime-node cannot be loaded or the model cannot be opened, so
+ * callers can fall back to tfjs.
+ */
+export async function createOnnxRuntimeEngine(onnxBytes: Uint8Array, options: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
+  const { threads, inputSize, featureDim } = options;
+  if (!Number.isInteger(threads) || threads < 1) throw new BackboneError(`onnxruntime: threads must be a positive integer, got ${threads}`);
+  const ort = await loadOnnxRuntime();
+  let session: Ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(onnxBytes, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      // ORT's pool threads busy-wait between ops by default, which steals CPU from everything else
+      // on a small shared machine (and made 2 threads slower than 1). The Node binding flattens
+      // `extra` into session config entries: this sets 'session.intra_op.allow_spinning' = '0'.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  } catch (error) {
+    throw new BackboneError(`onnxruntime could not open the exported model: ${(error as Error).message}`, { cause: error });
+  }
+  const inputName = session.inputNames[0];
+  const outputName = session.outputNames[0];
+  if (session.inputNames.length !== 1 || session.outputNames.length !== 1 || !inputName || !outputName) {
+    await session.release();
+    throw new BackboneError(`onnxruntime: expected a model with one input and one output, got inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`);
+  }
+  const imageSize = inputSize * inputSize * CHANNELS;
+  let released = false;
+
+  return {
+    name: 'onnxruntime',
+    async infer(batch, n) {
+      if (released) throw new BackboneError('onnxruntime engine used after dispose()');
+      if (!Number.isInteger(n) || n < 1) throw new BackboneError(`onnxruntime: batch size must be a positive integer, got ${n}`);
+      if (batch.length !== n * imageSize) throw new BackboneError(`onnxruntime: batch has ${batch.length} values, expected ${n} × ${inputSize}×${inputSize}×${CHANNELS} = ${n * imageSize}`);
+      const input = new ort.Tensor('float32', batch, [n, inputSize, inputSize, CHANNELS]);
+      const results = await session.run({ [inputName]: input });
+      const output = results[outputName]!;
+      try {
+        const dims = output.dims;
+        if (output.type !== 'float32' || dims.length !== 2 || dims[0] !== n || dims[1] !== featureDim) {
+          throw new BackboneError(`onnxruntime: model output is ${output.type} [${dims.join(', ')}], expected float32 [${n}, ${featureDim}]`);
+        }
+        // Copy: the tensor's memory belongs to onnxruntime.
+        return new Float32Array(output.data as Float32Array);
+      } finally {
+        output.dispose();
+      }
+    },
+    async dispose() {
+      if (released) return;
+      released = true;
+      await session.release();
+    },
+  };
+}
+
+type OrtModule = typeof Ort;
+
+/** onnxruntime-node is a native addon: load it only when this engine is asked for. */
+async function loadOnnxRuntime(): Promise<OrtModule> {
+  let loaded: OrtModule & { default?: OrtModule };
+  try {
+    loaded = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
+  } catch (error) {
+    throw new BackboneError(`onnxruntime-node could not be loaded (${(error as Error).message.split('\n')[0]}); use the tfjs engine instead`, { cause: error });
+  }
+  // CommonJS module: named exports come through Node's export detection, `default` always works.
+  const ort = loaded.InferenceSession ? loaded : loaded.default;
+  if (!ort?.InferenceSession || !ort.Tensor) throw new BackboneError('onnxruntime-node loaded but does not export InferenceSession/Tensor; use the tfjs engine instead');
+  return ort;
+}

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BackboneError, stableStringify, writeFileAtomic } from '@graft/core';
+import type { LoadedBackbone } from '../backbones/load-backbone.js';
+import { ENGINES, type EngineName, type FeatureEngine } from './engine.js';
+import { createTfjsEngine } from './tfjs-engine.js';
+import { createOnnxRuntimeEngine } from './onnxruntime-engine.js';
+import { exportLayersModelToOnnx } from '../onnx/export-layers-model.js';
+
+/** Largest feature difference between the ONNX export and tfjs that Graft accepts. */
+export const ONNX_TOLERANCE = 1e-3;
+
+export interface EngineOptions {
+  /** `auto` or one engine name. */
+  readonly choice: string;
+  readonly threads: number;
+  /** Folder of exported ONNX models (`<out>/cache/onnx`). */
+  readonly onnxCacheDir: string;
+  /** A few real preprocessed images to check the ONNX export against tfjs. */
+  readonly sampleBatch: () => Promise<{ batch: Float32Array; n: number }>;
+  readonly log: (message: string) => void;
+}
+
+export interface OpenedEngine {
+  readonly engine: FeatureEngine;
+  /** For onnxruntime: max |ORT − tfjs| over the check images. */
+  readonly onnxCheck?: OnnxCheck;
+  /** Engines tried before this one and why they failed. */
+  readonly fallbacks: string[];
+}
+
+export interface OnnxCheck {
+  readonly maxAbsDiff: number;
+  readonly images: number;
+  readonly tfjsEngine: string;
+}
+
+/** Open the requested engine, or with `auto` the first of tfjs-node, onnxruntime, tfjs-wasm, tfjs-cpu that works. */
+export async function openEngine(backbone: LoadedBackbone, options: EngineOptions): Promise<OpenedEngine> {
+  const candidates: EngineName[] = options.choice === 'auto' ? [...ENGINES] : [options.choice as EngineName];
+  const fallbacks: string[] = [];
+  for (const name of candidates) {
+    try {
+      if (name === 'onnxruntime') {
+        const { engine, check } = await openOnnxRuntime(backbone, options);
+        return { engine, onnxCheck: check, fallbacks };
+      }
+      return { engine: await createTfjsEngine(name, await backbone.featureModel(), backbone.preprocessing.size), fallbacks };
+    } catch (error) {
+      const reason = `${name}: ${(error as Error).message.split('\n')[0]}`;
+      if (options.choice !== 'auto') throw new BackboneError(`engine ${reason}`, { cause: error });
+      fallbacks.push(reason);
+    }
+  }
+  throw new BackboneError(`no inference engine could run (${fallbacks.join('; ')})`);
+}
+
+/**
+ * onnxruntime needs an ONNX file: exported once from the tfjs model, checked against tfjs on real
+ * images, and cached with the check's result next to it.
+ */
+async function openOnnxRuntime(backbone: LoadedBackbone, options: EngineOptions): Promise<{ engine: FeatureEngine; check: OnnxCheck }> {
+  const onnxPath = join(options.onnxCacheDir, `${backbone.cacheKey}.onnx`);
+  const checkPath = join(options.onnxCacheDir, `${backbone.cacheKey}.check.json`);
+  const engineOptions = { threads: options.threads, inputSize: backbone.preprocessing.size, featureDim: backbone.featureDim };
+  if (existsSync(onnxPath) && existsSync(checkPath)) {
+    const check = JSON.parse(await readFile(checkPath, 'utf8')) as OnnxCheck;
+    return { engine: await createOnnxRuntimeEngine(await readFile(onnxPath), engineOptions), check };
+  }
+  const started = performance.now();
+  const featureModel = await backbone.featureModel();
+  const onnxBytes = exportLayersModelToOnnx(featureModel);
+  const engine = await createOnnxRuntimeEngine(onnxBytes, engineOptions);
+  const { batch, n } = await options.sampleBatch();
+  const tfjs = await createTfjsEngine('tfjs-wasm', featureModel, backbone.preprocessing.size).catch(() => createTfjsEngine('tfjs-cpu', featureModel, backbone.preprocessing.size));
+  const [expected, actual] = [await tfjs.infer(batch, n), await engine.infer(batch, n)];
+  let maxAbsDiff = 0;
+  for (let i = 0; i < expected.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(expected[i]! - actual[i]!));
+  const check: OnnxCheck = { maxAbsDiff, images: n, tfjsEngine: tfjs.name };
+  if (!(maxAbsDiff <= ONNX_TOLERANCE)) {
+    await engine.dispose();
+    throw new Error(`ONNX export differs from tfjs by ${maxAbsDiff} (> ${ONNX_TOLERANCE}) on ${n} images`);
+  }
+  await writeFileAtomic(onnxPath, onnxBytes);
+  await writeFileAtomic(checkPath, stableStringify(check, 2));
+  options.log(`extract: exported ${backbone.id} to ONNX in ${((performance.now() - started) / 1000).toFixed(1)}s; max |onnxruntime − ${tfjs.name}| = ${maxAbsDiff.toExponential(2)} on ${n} images`);
+  return { engine, check };
+}

@@ -1,0 +1,22 @@
+import { tf, useTfjsBackend } from '@graft/tf';
+import type { EngineName, FeatureEngine } from './engine.js';
+
+const BACKEND_OF = { 'tfjs-node': 'tensorflow', 'tfjs-wasm': 'wasm', 'tfjs-cpu': 'cpu' } as const;
+export type TfjsEngineName = keyof typeof BACKEND_OF;
+
+/** Run the feature model with tfjs on the backend the engine names (throws if it cannot load). */
+export async function createTfjsEngine(name: TfjsEngineName, featureModel: tf.LayersModel, inputSize: number): Promise<FeatureEngine> {
+  await useTfjsBackend(BACKEND_OF[name]);
+  return {
+    name: name as EngineName,
+    async infer(batch, n) {
+      const output = tf.tidy(() => featureModel.predict(tf.tensor4d(batch.subarray(0, n * inputSize * inputSize * 3), [n, inputSize, inputSize, 3])) as tf.Tensor);
+      try {
+        return (await output.data()) as Float32Array;
+      } finally {
+        output.dispose();
+      }
+    },
+    async dispose() {},
+  };
+}

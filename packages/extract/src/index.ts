@@ -1,0 +1,17 @@
+export { extractStage } from './spec.js';
+export { runExtract } from './run.js';
+export { extractDefinition } from './definition.js';
+export { readBottlenecks } from './tables.js';
+export type { Bottlenecks, BottleneckProvenance } from './tables.js';
+export { BUNDLED_BACKBONES, BUNDLED_BACKBONE_IDS } from './backbones/registry.js';
+export type { BundledBackbone, BundledBackboneId } from './backbones/registry.js';
+export { loadBackbone } from './backbones/load-backbone.js';
+export type { LoadedBackbone, BackboneIdentity } from './backbones/load-backbone.js';
+export { buildFeatureModel } from './backbones/feature-model.js';
+export { readBundledModel } from './backbones/bundled-weights.js';
+export { decodeInto, makePreprocessing, INPUT_RANGES } from './preprocessing.js';
+export type { Preprocessing } from './preprocessing.js';
+export { ENGINES, ENGINE_CHOICES } from './engines/engine.js';
+export type { EngineName, FeatureEngine } from './engines/engine.js';
+export { openEngine } from './engines/select-engine.js';
+export { FeatureCache } from './feature-cache.js';

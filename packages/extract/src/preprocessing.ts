@@ -1,0 +1,57 @@
+import sharp from 'sharp';
+
+/**
+ * How an image file becomes a network input. Defined once per backbone and stored with every
+ * bottleneck table, so train, evaluate and predict prepare images exactly as extract did.
+ */
+export interface Preprocessing {
+  /** Network input width and height in pixels. */
+  readonly size: number;
+  /** Resize: stretch to size×size (`fill`), with this sharp/libvips kernel. */
+  readonly fit: 'fill';
+  readonly kernel: 'lanczos3' | 'linear' | 'cubic' | 'nearest';
+  /** Transparent pixels are composited on this sRGB colour before anything else. */
+  readonly background: readonly [number, number, number];
+  /** Input value = pixel (0..255, RGB order) × scale + offset. */
+  readonly scale: number;
+  readonly offset: number;
+}
+
+/** Pixel ranges a network may expect, and the scale/offset that produce them. */
+export const INPUT_RANGES = {
+  '0,1': { scale: 1 / 255, offset: 0 },
+  '-1,1': { scale: 2 / 255, offset: -1 },
+  '0,255': { scale: 1, offset: 0 },
+} as const;
+export type InputRange = keyof typeof INPUT_RANGES;
+
+export function makePreprocessing(size: number, range: InputRange): Preprocessing {
+  return { size, fit: 'fill', kernel: 'lanczos3', background: [255, 255, 255], ...INPUT_RANGES[range] };
+}
+
+export interface DecodeOptions {
+  /** Images with more pixels are refused before decoding. */
+  readonly maxPixels: number;
+}
+
+/**
+ * Decode an image file to the network input: EXIF orientation applied, alpha flattened on the
+ * background, converted to 8-bit sRGB (CMYK, grayscale, 16-bit and ICC profiles handled by libvips),
+ * resized, scaled. Writes size×size×3 floats (HWC, RGB) into `target` at `offset`.
+ */
+export async function decodeInto(bytes: Uint8Array, preprocessing: Preprocessing, options: DecodeOptions, target: Float32Array, offset: number): Promise<void> {
+  const [r, g, b] = preprocessing.background;
+  const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: options.maxPixels, animated: false })
+    .rotate()
+    .flatten({ background: { r, g, b } })
+    .toColourspace('srgb')
+    .resize(preprocessing.size, preprocessing.size, { fit: preprocessing.fit, kernel: preprocessing.kernel })
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3 || data.length !== preprocessing.size * preprocessing.size * 3) {
+    throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${preprocessing.size}×${preprocessing.size}×3`);
+  }
+  const { scale, offset: shift } = preprocessing;
+  for (let i = 0; i < data.length; i++) target[offset + i] = data[i]! * scale + shift;
+}

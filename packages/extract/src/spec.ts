@@ -1,0 +1,27 @@
+import { defineStage, inputFrom } from '@graft/core';
+import { splitStage } from '@graft/split';
+import { BUNDLED_BACKBONE_IDS } from './backbones/registry.js';
+import { ENGINE_CHOICES } from './engines/engine.js';
+import { INPUT_RANGES } from './preprocessing.js';
+
+/** extract: run every manifest image once through the frozen backbone and store its feature vector. */
+export const extractStage = defineStage({
+  name: 'extract',
+  package: '@graft/extract',
+  description: 'Compute the bottleneck feature vector of every manifest image with a frozen pretrained backbone (cached by content hash).',
+  readsDataset: true,
+  inputs: { manifest: inputFrom(splitStage, 'manifest') },
+  outputs: {
+    bottlenecks: { file: 'bottlenecks.parquet', schema: 'graft.bottlenecks/1', description: 'Manifest columns plus a FixedSizeList<Float32> feature column, one row per extracted image.' },
+    skipped: { file: 'skipped.parquet', schema: 'graft.rejected/1', description: 'Manifest images that could not be decoded at extraction time, with the reason.' },
+  },
+  params: {
+    backbone: { type: 'string', default: 'inception_v3', choices: BUNDLED_BACKBONE_IDS, description: 'Bundled pretrained backbone (see `graft backbones`).' },
+    model: { type: 'string', default: '', description: 'Path or URL of any tfjs layers model.json to use instead of --backbone (needs --layer).' },
+    layer: { type: 'string', default: '', description: 'Feature layer of --model (4-D outputs are globally average-pooled); empty = the backbone\'s own.' },
+    inputRange: { type: 'string', default: '0,1', choices: Object.keys(INPUT_RANGES), description: 'Pixel range --model expects (bundled backbones define their own).' },
+    engine: { type: 'string', default: 'auto', choices: ENGINE_CHOICES, description: 'Inference engine; auto = tfjs-node if installed, else onnxruntime, else tfjs-wasm.' },
+    inferenceBatchSize: { type: 'integer', default: 16, min: 1, max: 1024, description: 'Images per inference call.' },
+    threads: { type: 'integer', default: 0, min: 0, max: 256, description: 'Inference threads; 0 = one per CPU core.' },
+  },
+});

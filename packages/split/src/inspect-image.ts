@@ -1,0 +1,39 @@
+import sharp from 'sharp';
+import { describeNonImage, detectImageFormat, type ImageFormat } from './image-format.js';
+
+export type Inspection =
+  | { readonly usable: true; readonly format: ImageFormat; readonly width: number; readonly height: number }
+  | { readonly usable: false; readonly reason: string };
+
+/**
+ * Decide whether bytes are a usable image: the format comes from the content, the size from the
+ * header (checked against `maxPixels` before any pixel is decoded), and a small decode proves the
+ * pixel data is complete (truncated files are rejected — see README "Bad input").
+ */
+export async function inspectImage(bytes: Uint8Array, maxPixels: number): Promise<Inspection> {
+  const format = detectImageFormat(bytes.subarray(0, 512));
+  if (!format) return { usable: false, reason: describeNonImage(bytes.subarray(0, 512)) };
+  let width: number;
+  let height: number;
+  try {
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = metadata.autoOrient?.width ?? metadata.width ?? 0;
+    height = metadata.autoOrient?.height ?? metadata.height ?? 0;
+  } catch (error) {
+    return { usable: false, reason: `unreadable ${format}: ${firstLine(error)}` };
+  }
+  if (width < 1 || height < 1) return { usable: false, reason: `unreadable ${format}: no image size in the header` };
+  if (width * height > maxPixels) {
+    return { usable: false, reason: `too large: ${width}×${height} = ${width * height} pixels exceeds the limit ${maxPixels} (split --max-pixels)` };
+  }
+  try {
+    await sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).resize(32, 32, { fit: 'fill' }).raw().toBuffer();
+  } catch (error) {
+    return { usable: false, reason: `corrupt or truncated ${format}: ${firstLine(error)}` };
+  }
+  return { usable: true, format, width, height };
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n')[0]!.trim();
+}

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { DatasetError, ParamError, Progress, hashJson, mapConcurrent, cpuCount, sha256, writeParquetFile, type StageFunction } from '@graft/core';
+import { splitStage } from './spec.js';
+import { scanDataset, type CandidateFile } from './scan-dataset.js';
+import { inspectImage } from './inspect-image.js';
+import { assignClassSplits, countSplits } from './assign-split.js';
+import { classesTable, manifestTable, rejectedTable, type ClassRow, type ManifestRow, type RejectedRow } from './tables.js';
+
+interface CheckedFile {
+  readonly file: CandidateFile;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly inspection: Awaited<ReturnType<typeof inspectImage>>;
+}
+
+/** The split stage: scan, check every file, assign splits, write manifest, classes and rejected. */
+export const runSplit: StageFunction<typeof splitStage> = async (context) => {
+  const { params } = context;
+  if (params.validationPercent + params.testPercent >= 100) {
+    throw new ParamError(`split: --validation-percent (${params.validationPercent}) + --test-percent (${params.testPercent}) must be below 100 so that training gets images`);
+  }
+  if (!context.data) throw new DatasetError('split needs a dataset folder: pass --data <folder with one sub-folder per class>');
+  const scan = await scanDataset(context.data);
+  if (scan.classNames.length === 0) throw new DatasetError(`dataset ${context.data} has no class sub-folders: expected <data>/<class>/<image files>`);
+
+  const progress = new Progress('split: checking images', scan.files.length, { quiet: context.quiet });
+  const checked = await mapConcurrent(scan.files, cpuCount() * 2, async (file): Promise<CheckedFile> => {
+    const content = await readFile(file.absolutePath);
+    const inspection = await inspectImage(content, params.maxPixels);
+    progress.tick();
+    return { file, sha256: sha256(content), bytes: content.byteLength, inspection };
+  });
+  progress.finish();
+
+  const rejected: RejectedRow[] = [...scan.rejected];
+  const usableByClass = new Map<string, CheckedFile[]>(scan.classNames.map((name) => [name, []]));
+  for (const item of checked) {
+    if (item.inspection.usable) usableByClass.get(item.file.className)!.push(item);
+    else rejected.push({ path: item.file.path, className: item.file.className, reason: item.inspection.reason });
+  }
+
+  const included = scan.classNames.filter((name) => usableByClass.get(name)!.length >= params.minImagesPerClass);
+  if (included.length < 2) {
+    const counts = scan.classNames.map((name) => `${name}: ${usableByClass.get(name)!.length}`).join(', ');
+    throw new DatasetError(`dataset ${context.data} needs at least 2 classes with ${params.minImagesPerClass}+ usable images; found ${included.length} (${counts || 'no classes'})`);
+  }
+
+  const manifest: ManifestRow[] = [];
+  const classes: ClassRow[] = [];
+  for (const className of scan.classNames) {
+    const items = usableByClass.get(className)!;
+    const classIndex = included.indexOf(className);
+    if (classIndex < 0) {
+      const reason = `${items.length} usable image${items.length === 1 ? '' : 's'}, fewer than the minimum ${params.minImagesPerClass} (split --min-images-per-class)`;
+      classes.push({ classIndex: null, className, images: items.length, train: 0, validation: 0, test: 0, excludedReason: reason });
+      continue;
+    }
+    const splits = assignClassSplits(items.map((item) => item.file.path), params.validationPercent, params.testPercent);
+    const counts = countSplits(splits);
+    classes.push({ classIndex, className, images: items.length, ...counts, excludedReason: null });
+    items.forEach((item, i) => {
+      const inspection = item.inspection as Extract<typeof item.inspection, { usable: true }>;
+      manifest.push({
+        path: item.file.path, className, classIndex, split: splits[i]!, sha256: item.sha256, bytes: item.bytes,
+        format: inspection.format, width: inspection.width, height: inspection.height,
+      });
+    });
+  }
+  manifest.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  rejected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  const details = {
+    dataset: {
+      name: basename(context.data),
+      files: checked.length,
+      hash: hashJson(checked.map((item) => [item.file.path, item.sha256])),
+    },
+  };
+  await writeParquetFile(context.outputPath('manifest'), manifestTable(manifest, context.artifactMetadata('manifest', details)));
+  await writeParquetFile(context.outputPath('classes'), classesTable(classes, context.artifactMetadata('classes', details)));
+  await writeParquetFile(context.outputPath('rejected'), rejectedTable(rejected, context.artifactMetadata('rejected', details)));
+
+  const splitCounts = countSplits(manifest.map((row) => row.split));
+  context.log(
+    `split: ${manifest.length} images in ${included.length} classes (train ${splitCounts.train}, validation ${splitCounts.validation}, test ${splitCounts.test}); ` +
+      `${rejected.length} files rejected${classes.some((c) => c.excludedReason) ? `; classes left out: ${classes.filter((c) => c.excludedReason).map((c) => c.className).join(', ')}` : ''}`,
+  );
+  return {
+    summary: { images: manifest.length, classes: included.length, ...splitCounts, rejected: rejected.length, excludedClasses: classes.filter((c) => c.excludedReason).map((c) => c.className) },
+    details,
+  };
+};
