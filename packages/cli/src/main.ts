@@ -7,6 +7,12 @@ import { runCommand } from './commands/run-command.js';
 import { backbonesCommand } from './commands/backbones-command.js';
 import { turboConfigCommand } from './commands/turbo-config-command.js';
 
+// `graft … | head` closes stdout early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 await exitOnError(async () => {
   let cli = yargs(process.argv.slice(2))
     .scriptName('graft')
