@@ -61,9 +61,7 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
   await writeParquetFile(context.outputPath('bottlenecks'), bottleneckTable(kept, features, featureDim, context.artifactMetadata('bottlenecks', details)));
   await writeParquetFile(context.outputPath('skipped'), skippedTable(allSkipped, context.artifactMetadata('skipped', details)));
   const byReason = countBy(allSkipped.map((s) => s.reason));
-  process.stderr.write(
-    `extract: ${kept.length} images used, ${allSkipped.length} skipped${allSkipped.length ? ` (${Object.entries(byReason).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}\n`,
-  );
+  context.log(`extract: ${kept.length} images used, ${allSkipped.length} skipped${allSkipped.length ? ` (${Object.entries(byReason).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}`);
   return {
     summary: { images: kept.length, skippedImages: allSkipped.length, computed: todo.length - skipped.length, cached: manifest.length - todo.length, engine: opened?.engine.name ?? 'cache', backbone: backbone.id, featureDim },
     details,

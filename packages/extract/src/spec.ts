@@ -16,7 +16,7 @@ export const extractStage = defineStage({
     skipped: { file: 'skipped.parquet', schema: 'graft.rejected/1', description: 'Manifest images that could not be decoded at extraction time, with the reason.' },
   },
   params: {
-    backbone: { type: 'string', default: 'inception_v3', choices: BUNDLED_BACKBONE_IDS, description: 'Bundled pretrained backbone (see `graft backbones`).' },
+    backbone: { type: 'string', default: 'inception_v3_mixed7', choices: BUNDLED_BACKBONE_IDS, description: 'Bundled pretrained backbone (see `graft backbones`).' },
     model: { type: 'string', default: '', description: 'Path or URL of any tfjs layers model.json to use instead of --backbone (needs --layer).' },
     layer: { type: 'string', default: '', description: 'Feature layer of --model (4-D outputs are globally average-pooled); empty = the backbone\'s own.' },
     inputRange: { type: 'string', default: '0,1', choices: Object.keys(INPUT_RANGES), description: 'Pixel range --model expects (bundled backbones define their own).' },
