@@ -2,7 +2,8 @@ export { GraftError, ParamError, DatasetError, ArtifactError, ArtifactNotFoundEr
 export { sha256, sha256File, stableStringify, hashJson } from './hashing.js';
 export { SeededRandom } from './random.js';
 export { writeFileAtomic, replaceDirectoryAtomic, temporarySibling } from './atomic.js';
-export { tableToParquet, parquetToTable, writeParquetFile, readArtifact, artifactMetadata, artifactHeader, GRAFT_METADATA_KEY } from './parquet.js';
+export { writeParquetStream } from './parquet-stream.js';
+export { tableToParquet, parquetToTable, writerProperties, writeParquetFile, readArtifact, artifactMetadata, artifactHeader, GRAFT_METADATA_KEY } from './parquet.js';
 export type { ArtifactHeader } from './parquet.js';
 export { defineStage, inputFrom, upstreamStages, kebabCase } from './spec.js';
 export type { StageSpec, StageName, ParamSpec, NumberParam, StringParam, BooleanParam, ParamValues, OutputSpec, InputSpec } from './spec.js';
@@ -19,7 +20,7 @@ export { makeTable, featureVector, featureType, readFeatureColumn, columnValues 
 export type { ColumnInput } from './table.js';
 export { mapConcurrent, cpuCount } from './concurrency.js';
 export { addCommonOptions, stageParamOptions, paramsFromArgv, resolveFolders, runStageFromArgv, exitOnError, usageFailure, stageMain, moduleDir, CORE_CODE_DIR, printOutcome } from './stage-cli.js';
-export type { StageDefinition } from './stage-cli.js';
+export type { StageDefinition, ResolvedFolders } from './stage-cli.js';
 export type { CommonOptions } from './stage-cli.js';
 export { turboConfig } from './turbo-config.js';
 export type { TurboLayout } from './turbo-config.js';

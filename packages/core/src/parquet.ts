@@ -38,22 +38,26 @@ export function artifactHeader(table: arrow.Table): ArtifactHeader | undefined {
 /** Rows per Parquet row group: bounded memory for readers that stream row groups. */
 const ROW_GROUP_SIZE = 8192;
 
-/** Parquet bytes of an Arrow table; schema metadata is also written as plain key/value metadata. */
-export function tableToParquet(table: arrow.Table): Uint8Array {
-  const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const properties = new parquet.WriterPropertiesBuilder()
+/** Graft's Parquet writer settings: zstd, no dictionaries, bounded row groups, metadata also as plain key/value. */
+export function writerProperties(metadata: Map<string, string>, rowGroupSize = ROW_GROUP_SIZE): parquet.WriterProperties {
+  return new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.ZSTD)
     .setDictionaryEnabled(false)
-    .setMaxRowGroupSize(ROW_GROUP_SIZE)
+    .setMaxRowGroupSize(rowGroupSize)
     .setCreatedBy('graft')
-    .setKeyValueMetadata(new Map(table.schema.metadata))
+    .setKeyValueMetadata(new Map(metadata))
     .build();
-  return parquet.writeParquet(wasmTable, properties);
+}
+
+/** Parquet bytes of an Arrow table; schema metadata is also written as plain key/value metadata. */
+export function tableToParquet(table: arrow.Table): Uint8Array {
+  // writeParquet consumes (frees) the wasm table.
+  return parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), writerProperties(table.schema.metadata));
 }
 
 /** Arrow table of Parquet bytes, with the schema metadata restored. */
 export function parquetToTable(bytes: Uint8Array): arrow.Table {
-  return arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
+  return arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream()); // intoIPCStream consumes (frees) the wasm table
 }
 
 /** Write an Arrow table to a Parquet file atomically. */

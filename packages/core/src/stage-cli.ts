@@ -56,7 +56,7 @@ export function paramsFromArgv<S extends StageSpec>(spec: S, argv: Record<string
 }
 
 /** Folders `--data` / `--out` resolve to: flag, else the project's config, else defaults. */
-export function resolveFolders(argv: CommonOptions): { data: string | undefined; out: string; paramsDir: string | undefined } {
+export function resolveFolders(argv: CommonOptions): ResolvedFolders {
   const project = loadProject();
   return {
     data: argv.data !== undefined ? resolve(argv.data) : project.data,
@@ -66,10 +66,16 @@ export function resolveFolders(argv: CommonOptions): { data: string | undefined;
 }
 
 /** Run one stage from parsed command-line arguments. */
-export async function runStageFromArgv<S extends StageSpec>(spec: S, run: StageFunction<S>, argv: CommonOptions & Record<string, unknown>, codeDirs: readonly string[]): Promise<StageOutcome> {
+export async function runStageFromArgv<S extends StageSpec>(definition: StageDefinition<S>, argv: CommonOptions & Record<string, unknown>): Promise<StageOutcome> {
+  const { spec } = definition;
   const folders = resolveFolders(argv);
+  const intercepted = await definition.intercept?.(argv, folders);
+  if (intercepted) return intercepted;
   const params = paramsFromArgv(spec, argv, folders.paramsDir);
-  return runStage(spec, run, { params, out: folders.out, data: folders.data, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs });
+  const execution = Object.fromEntries(Object.keys(definition.executionOptions ?? {}).map((name) => [name, argv[name]]));
+  return runStage(spec, definition.run, {
+    params, out: folders.out, data: folders.data, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs: [...definition.codeDirs, CORE_CODE_DIR], execution,
+  });
 }
 
 /**
@@ -110,22 +116,36 @@ export interface StageDefinition<S extends StageSpec = StageSpec> {
   readonly spec: S;
   readonly run: StageFunction<S>;
   readonly codeDirs: readonly string[];
+  /**
+   * Command-line options that change how the stage runs, not what it produces (so they are not
+   * params and not part of provenance); the stage function sees them as `context.execution`.
+   */
+  readonly executionOptions?: Readonly<Record<string, Options>>;
+  /** Handles the command instead of a normal stage run when it returns an outcome (e.g. extract --shard). */
+  readonly intercept?: (argv: CommonOptions & Record<string, unknown>, folders: ResolvedFolders) => Promise<StageOutcome | undefined>;
+}
+
+export interface ResolvedFolders {
+  readonly data: string | undefined;
+  readonly out: string;
+  readonly paramsDir: string | undefined;
 }
 
 /** Entry point of a stage package's own executable: parse flags from the declaration and run it. */
-export async function stageMain<S extends StageSpec>({ spec, run, codeDirs }: StageDefinition<S>): Promise<void> {
+export async function stageMain<S extends StageSpec>(definition: StageDefinition<S>): Promise<void> {
+  const { spec } = definition;
   await exitOnError(async () => {
     const { default: yargs } = await import('yargs');
     const parser = addCommonOptions(yargs(process.argv.slice(2)))
       .scriptName(`graft-${spec.name}`)
       .usage(`$0 [options]\n\n${spec.description}`)
       .options(stageParamOptions(spec))
+      .options(definition.executionOptions ?? {})
       .strict()
       .fail(usageFailure)
       .help();
     const argv = (await parser.parse()) as CommonOptions & Record<string, unknown>;
-    const outcome = await runStageFromArgv(spec, run, argv, [...codeDirs, CORE_CODE_DIR]);
-    printOutcome(spec.name, outcome, argv);
+    printOutcome(spec.name, await runStageFromArgv(definition, argv), argv);
   });
 }
 

@@ -21,6 +21,8 @@ export interface StageRunOptions<S extends StageSpec> {
   readonly force?: boolean;
   /** Folders of the code that implements the stage (hashed into the up-to-date key). */
   readonly codeDirs: readonly string[];
+  /** Options that change how the stage runs, not what it produces (not in provenance). */
+  readonly execution?: Readonly<Record<string, unknown>>;
 }
 
 /** What a stage's function sees. It writes every declared output into `outputDir`. */
@@ -32,6 +34,8 @@ export interface StageContext<S extends StageSpec> {
   /** Temporary folder that becomes `<out>/<stage>/` when the stage succeeds. */
   readonly outputDir: string;
   readonly quiet: boolean;
+  /** Options that change how the stage runs, not what it produces (see StageDefinition.executionOptions). */
+  readonly execution: Readonly<Record<string, unknown>>;
   /** Path of a declared input artifact. */
   inputPath(name: keyof S['inputs'] & string): string;
   /** sha256 of each input artifact file, keyed `<stage>/<file>`. */
@@ -131,6 +135,7 @@ export async function runStage<S extends StageSpec>(spec: S, run: StageFunction<
       data: options.data,
       outputDir,
       quiet,
+      execution: options.execution ?? {},
       inputHashes: inputs,
       inputPath: (name) => artifactPath(options.out, spec.inputs[name]!.stage, spec.inputs[name]!),
       outputPath: (name) => join(outputDir, spec.outputs[name]!.file),

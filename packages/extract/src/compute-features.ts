@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cpuCount, mapConcurrent, sha256, type Progress } from '@graft/core';
+import { mapConcurrent, sha256, type Progress } from '@graft/core';
 import type { ManifestRow } from '@graft/split';
 import { decodeInto, type Preprocessing } from './preprocessing.js';
 import type { FeatureEngine } from './engines/engine.js';
@@ -20,35 +20,46 @@ export interface ComputeOptions {
   readonly engine: FeatureEngine;
   readonly featureDim: number;
   readonly batchSize: number;
+  /** Images decoded at once (libvips threads). */
+  readonly decodeConcurrency: number;
   readonly cache: FeatureCache;
   readonly progress: Progress;
-  /** Persist the cache after this many new features (an interrupted run loses at most these). */
+  /** Persist the cache after this many new features or seconds (an interrupted run loses at most these). */
   readonly flushEvery?: number;
+  readonly flushEverySeconds?: number;
+}
+
+/** Why an image could not be used; `content` failures depend only on the bytes and are cached. */
+export interface DecodeFailure {
+  readonly reason: string;
+  readonly content: boolean;
 }
 
 /**
  * Decode one image file into `target` at `offset`; checks the content still matches the manifest.
- * Returns the reason when the image cannot be used.
+ * Returns the failure when the image cannot be used.
  */
-export async function decodeManifestImage(row: ManifestRow, dataDir: string, preprocessing: Preprocessing, target: Float32Array, offset: number): Promise<string | undefined> {
+export async function decodeManifestImage(row: ManifestRow, dataDir: string, preprocessing: Preprocessing, target: Float32Array, offset: number): Promise<DecodeFailure | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(join(dataDir, row.path));
   } catch (error) {
-    return `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): rerun split`;
+    return { reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): rerun split`, content: false };
   }
-  if (sha256(bytes) !== row.sha256) return 'the file changed since split: rerun split';
+  if (sha256(bytes) !== row.sha256) return { reason: 'the file changed since split: rerun split', content: false };
   try {
     await decodeInto(bytes, preprocessing, { maxPixels: Math.max(1, row.width * row.height) }, target, offset);
     return undefined;
   } catch (error) {
-    return `cannot decode: ${String((error as Error).message).split('\n')[0]}`;
+    return { reason: `cannot decode: ${String((error as Error).message).split('\n')[0]}`, content: true };
   }
 }
 
 /**
  * Compute and cache the features of `rows` (distinct contents): batches are decoded on libvips
  * threads while the previous batch runs through the engine (two reusable input buffers).
+ * Undecodable contents are recorded in the cache; images that could not be read (missing or
+ * changed files) are returned.
  */
 export async function computeFeatures(rows: readonly ManifestRow[], options: ComputeOptions): Promise<SkippedImage[]> {
   const { preprocessing, batchSize, featureDim, engine, cache, progress } = options;
@@ -56,16 +67,19 @@ export async function computeFeatures(rows: readonly ManifestRow[], options: Com
   const buffers = [new Float32Array(batchSize * imageSize), new Float32Array(batchSize * imageSize)];
   const skipped: SkippedImage[] = [];
   const flushEvery = options.flushEvery ?? 256;
+  const flushEveryMs = (options.flushEverySeconds ?? 20) * 1000;
+  let lastFlush = performance.now();
   const batches: ManifestRow[][] = [];
   for (let start = 0; start < rows.length; start += batchSize) batches.push(rows.slice(start, start + batchSize));
 
   const decodeBatch = async (batch: ManifestRow[], buffer: Float32Array) => {
-    const reasons = await mapConcurrent(batch, cpuCount(), (row, i) => decodeManifestImage(row, options.dataDir, preprocessing, buffer, i * imageSize));
+    const failures = await mapConcurrent(batch, options.decodeConcurrency, (row, i) => decodeManifestImage(row, options.dataDir, preprocessing, buffer, i * imageSize));
     const kept: ManifestRow[] = [];
     batch.forEach((row, i) => {
-      const reason = reasons[i];
-      if (reason) {
-        skipped.push({ path: row.path, className: row.className, sha256: row.sha256, reason });
+      const failure = failures[i];
+      if (failure) {
+        if (failure.content) cache.addFailure(row.sha256, failure.reason);
+        else skipped.push({ path: row.path, className: row.className, sha256: row.sha256, reason: failure.reason });
         return;
       }
       if (kept.length !== i) buffer.copyWithin(kept.length * imageSize, i * imageSize, (i + 1) * imageSize);
@@ -84,7 +98,10 @@ export async function computeFeatures(rows: readonly ManifestRow[], options: Com
       kept.forEach((row, i) => cache.add(row.sha256, features.subarray(i * featureDim, (i + 1) * featureDim), engine.name));
     }
     progress.tick(batches[b]!.length);
-    if (cache.pendingCount >= flushEvery) await cache.flush();
+    if (cache.pendingCount >= flushEvery || (cache.pendingCount > 0 && performance.now() - lastFlush >= flushEveryMs)) {
+      await cache.flush();
+      lastFlush = performance.now();
+    }
   }
   await cache.flush();
   return skipped;

@@ -1,86 +1,127 @@
 import { join } from 'node:path';
-import { cacheDir, cpuCount, DatasetError, Progress, writeParquetFile, type StageFunction } from '@graft/core';
+import { cacheDir, cpuCount, DatasetError, GraftError, Progress, writeParquetFile, type StageFunction, type ParamValues } from '@graft/core';
 import { readManifest, type ManifestRow } from '@graft/split';
 import { extractStage } from './spec.js';
-import { loadBackbone } from './backbones/load-backbone.js';
+import { loadBackbone, type LoadedBackbone } from './backbones/load-backbone.js';
 import { FeatureCache } from './feature-cache.js';
 import { computeFeatures, decodeManifestImage, type SkippedImage } from './compute-features.js';
-import { openEngine, type OpenedEngine } from './engines/select-engine.js';
-import { bottleneckTable, skippedTable } from './tables.js';
+import { openEngine, readOnnxCheck } from './engines/select-engine.js';
+import { skippedTable, writeBottlenecks } from './tables.js';
+import { shardOf, type Shard } from './shard.js';
+
+type ExtractParams = ParamValues<typeof extractStage>;
+
+/** What an extraction run starts from: the manifest, the backbone, its feature cache. */
+export interface Extraction {
+  readonly manifest: ManifestRow[];
+  readonly backbone: LoadedBackbone;
+  readonly cache: FeatureCache;
+}
+
+export async function prepareExtraction(params: ExtractParams, manifestPath: string, out: string, log: (message: string) => void): Promise<Extraction> {
+  const manifest = await readManifest(manifestPath);
+  const backbone = await loadBackbone(params);
+  log(`extract: backbone ${backbone.id} (layer ${backbone.layer}, ${backbone.featureDim}-d features, ${backbone.preprocessing.size}px input)`);
+  const cache = await FeatureCache.open(join(cacheDir(out), 'features', backbone.cacheKey), backbone.featureDim);
+  if (cache.damaged.length) log(`extract: set aside ${cache.damaged.length} unreadable cache file(s) as *.damaged: ${cache.damaged.join(', ')}`);
+  return { manifest, backbone, cache };
+}
+
+/** Distinct contents of `rows` that have neither a cached feature nor a cached decode failure. */
+export function missingContents(rows: readonly ManifestRow[], cache: FeatureCache): ManifestRow[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => !seen.has(row.sha256) && Boolean(seen.add(row.sha256)) && !cache.has(row.sha256) && cache.failureOf(row.sha256) === undefined);
+}
+
+/** Compute the features of `todo` into the cache with the best available engine. */
+export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: string, out: string, quiet: boolean, log: (message: string) => void) {
+  const { backbone, cache } = extraction;
+  const threads = params.threads || cpuCount();
+  const opened = await openEngine(backbone, {
+    choice: params.engine,
+    threads,
+    onnxCacheDir: join(cacheDir(out), 'onnx'),
+    sampleBatch: () => sampleBatch(todo, dataDir, backbone),
+    log,
+  });
+  for (const fallback of opened.fallbacks) log(`extract: engine ${fallback} — falling back`);
+  log(`extract: engine ${opened.engine.name}, ${threads} threads, batch ${params.inferenceBatchSize}`);
+  const progress = new Progress('extract: features', todo.length, { quiet });
+  try {
+    const skipped = await computeFeatures(todo, {
+      dataDir, preprocessing: backbone.preprocessing, engine: opened.engine, featureDim: backbone.featureDim, batchSize: params.inferenceBatchSize,
+      decodeConcurrency: params.decodeConcurrency || cpuCount(), cache, progress,
+    });
+    progress.finish(`${progress.rate.toFixed(1)} images/s`);
+    return { opened, skipped };
+  } finally {
+    await opened.engine.dispose();
+  }
+}
 
 /** The extract stage: features of every manifest image, computed once per distinct content. */
 export const runExtract: StageFunction<typeof extractStage> = async (context) => {
   const { params } = context;
   if (!context.data) throw new DatasetError('extract needs the dataset folder the manifest was made from: pass --data <folder>');
-  const dataDir = context.data;
-  const manifest = await readManifest(context.inputPath('manifest'));
-  const backbone = await loadBackbone(params);
-  const { preprocessing, featureDim } = backbone;
-  context.log(`extract: backbone ${backbone.id} (layer ${backbone.layer}, ${featureDim}-d features, ${preprocessing.size}px input)`);
+  const extraction = await prepareExtraction(params, context.inputPath('manifest'), context.out, context.log);
+  const { manifest, backbone, cache } = extraction;
+  const todo = missingContents(manifest, cache);
+  context.log(`extract: ${manifest.length} images, ${manifest.length - todo.length} already done, ${todo.length} to compute`);
+  if (context.execution.merge && todo.length > 0) throw new GraftError(incompleteShardsMessage(todo, context.execution.shards));
 
-  const cache = await FeatureCache.open(join(cacheDir(context.out), 'features', backbone.cacheKey), featureDim);
-  if (cache.damaged.length) context.log(`extract: ignored ${cache.damaged.length} damaged cache chunk(s), renamed *.damaged`);
-  const todo = distinctContents(manifest).filter((row) => !cache.has(row.sha256));
-  context.log(`extract: ${manifest.length} images, ${manifest.length - todo.length} already cached, ${todo.length} to compute`);
-
-  let opened: OpenedEngine | undefined;
-  let skipped: SkippedImage[] = [];
-  const threads = params.threads || cpuCount();
-  if (todo.length > 0) {
-    opened = await openEngine(backbone, {
-      choice: params.engine,
-      threads,
-      onnxCacheDir: join(cacheDir(context.out), 'onnx'),
-      sampleBatch: () => sampleBatch(todo, dataDir, preprocessing),
-      log: context.log,
-    });
-    for (const fallback of opened.fallbacks) context.log(`extract: engine ${fallback} — falling back`);
-    context.log(`extract: engine ${opened.engine.name}, ${threads} threads, batch ${params.inferenceBatchSize}`);
-    const progress = new Progress('extract: features', todo.length, { quiet: context.quiet });
-    skipped = await computeFeatures(todo, { dataDir, preprocessing, engine: opened.engine, featureDim, batchSize: params.inferenceBatchSize, cache, progress });
-    progress.finish(`${(progress.rate).toFixed(1)} images/s`);
-    await opened.engine.dispose();
-  }
-
-  const reasonOf = new Map(skipped.map((s) => [s.sha256, s.reason]));
-  const kept = manifest.filter((row) => !reasonOf.has(row.sha256));
-  const allSkipped: SkippedImage[] = manifest.filter((row) => reasonOf.has(row.sha256)).map((row) => ({ path: row.path, className: row.className, sha256: row.sha256, reason: reasonOf.get(row.sha256)! }));
-  const features = new Float32Array(kept.length * featureDim);
+  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, context.data, context.out, context.quiet, context.log) : undefined;
+  const unreadable = new Map((computed?.skipped ?? []).map((s) => [s.sha256, s.reason]));
+  const reasonOf = (row: ManifestRow) => unreadable.get(row.sha256) ?? cache.failureOf(row.sha256);
+  const kept = manifest.filter((row) => reasonOf(row) === undefined);
+  const skipped: SkippedImage[] = manifest.filter((row) => reasonOf(row) !== undefined).map((row) => ({ path: row.path, className: row.className, sha256: row.sha256, reason: reasonOf(row)! }));
   const engines: Record<string, number> = {};
-  kept.forEach((row, i) => {
-    const engine = cache.copyInto(row.sha256, features, i * featureDim);
+  for (const row of kept) {
+    const engine = cache.engineOf(row.sha256);
     engines[engine] = (engines[engine] ?? 0) + 1;
-  });
-
+  }
   const details = {
-    backbone: { id: backbone.id, layer: backbone.layer, weightsSha256: backbone.weightsSha256, featureDim, licence: backbone.licence, description: backbone.description },
-    preprocessing,
+    backbone: { id: backbone.id, layer: backbone.layer, weightsSha256: backbone.weightsSha256, featureDim: backbone.featureDim, licence: backbone.licence, description: backbone.description },
+    preprocessing: backbone.preprocessing,
     engines,
-    ...(opened?.onnxCheck ? { onnxMaxAbsDiffVsTfjs: opened.onnxCheck.maxAbsDiff } : {}),
   };
-  await writeParquetFile(context.outputPath('bottlenecks'), bottleneckTable(kept, features, featureDim, context.artifactMetadata('bottlenecks', details)));
-  await writeParquetFile(context.outputPath('skipped'), skippedTable(allSkipped, context.artifactMetadata('skipped', details)));
-  const byReason = countBy(allSkipped.map((s) => s.reason));
-  context.log(`extract: ${kept.length} images used, ${allSkipped.length} skipped${allSkipped.length ? ` (${Object.entries(byReason).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}`);
+  // Recorded whoever computed the features (this process, an earlier run or a shard), so the table is the same.
+  const onnxCheck = engines.onnxruntime ? await readOnnxCheck(join(cacheDir(context.out), 'onnx'), backbone.cacheKey) : undefined;
+  if (onnxCheck) Object.assign(details, { onnxMaxAbsDiffVsTfjs: onnxCheck.maxAbsDiff });
+  await writeBottlenecks(context.outputPath('bottlenecks'), kept, cache, context.artifactMetadata('bottlenecks', details));
+  await writeParquetFile(context.outputPath('skipped'), skippedTable(skipped, context.artifactMetadata('skipped', details)));
+  const byReason = countBy(skipped.map((s) => s.reason));
+  context.log(`extract: ${kept.length} images used, ${skipped.length} skipped${skipped.length ? ` (${Object.entries(byReason).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}`);
+  const computedCount = todo.length - (computed?.skipped.length ?? 0);
   return {
-    summary: { images: kept.length, skippedImages: allSkipped.length, computed: todo.length - skipped.length, cached: manifest.length - todo.length, engine: opened?.engine.name ?? 'cache', backbone: backbone.id, featureDim },
+    summary: { images: kept.length, skippedImages: skipped.length, computed: computedCount, cached: manifest.length - todo.length, engine: computed?.opened.engine.name ?? 'cache', backbone: backbone.id, featureDim: backbone.featureDim },
     details,
   };
 };
 
-/** One row per distinct content (identical files are computed once). */
-function distinctContents(rows: readonly ManifestRow[]): ManifestRow[] {
-  const seen = new Set<string>();
-  return rows.filter((row) => !seen.has(row.sha256) && Boolean(seen.add(row.sha256)));
+/** `extract --shard k/N`: fill the shared feature cache with this shard's images; no stage output. */
+export async function runExtractShard(shard: Shard, params: ExtractParams, manifestPath: string, dataDir: string, out: string, quiet: boolean) {
+  const log = (message: string) => (quiet ? undefined : process.stderr.write(`${message}\n`));
+  const extraction = await prepareExtraction(params, manifestPath, out, log);
+  const mine = extraction.manifest.filter((row) => shardOf(row.sha256, shard.count) === shard.index);
+  const todo = missingContents(mine, extraction.cache);
+  log(`extract: shard ${shard.index}/${shard.count}: ${mine.length} images, ${mine.length - todo.length} already done, ${todo.length} to compute`);
+  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, dataDir, out, quiet, log) : undefined;
+  return { shard: `${shard.index}/${shard.count}`, images: mine.length, computed: todo.length - (computed?.skipped.length ?? 0), cached: mine.length - todo.length, unreadable: computed?.skipped.length ?? 0, engine: computed?.opened.engine.name ?? 'cache' };
 }
 
-async function sampleBatch(rows: readonly ManifestRow[], dataDir: string, preprocessing: Parameters<typeof decodeManifestImage>[2]) {
-  const imageSize = preprocessing.size * preprocessing.size * 3;
+function incompleteShardsMessage(todo: readonly ManifestRow[], shards: unknown): string {
+  const count = Number(shards);
+  const perShard = Number.isInteger(count) && count > 0 ? ` (by shard of ${count}: ${Object.entries(countBy(todo.map((row) => String(shardOf(row.sha256, count))))).map(([k, n]) => `${k}: ${n}`).join(', ')})` : '';
+  return `extract --merge: ${todo.length} images have no features yet${perShard}: rerun the incomplete shards (graft extract --shard k/N), or drop --merge to compute them here`;
+}
+
+async function sampleBatch(rows: readonly ManifestRow[], dataDir: string, backbone: LoadedBackbone) {
+  const imageSize = backbone.preprocessing.size ** 2 * 3;
   const batch = new Float32Array(4 * imageSize);
   let n = 0;
   for (const row of rows) {
     if (n === 4) break;
-    if ((await decodeManifestImage(row, dataDir, preprocessing, batch, n * imageSize)) === undefined) n++;
+    if ((await decodeManifestImage(row, dataDir, backbone.preprocessing, batch, n * imageSize)) === undefined) n++;
   }
   return { batch, n };
 }

@@ -23,5 +23,6 @@ export const extractStage = defineStage({
     engine: { type: 'string', default: 'auto', choices: ENGINE_CHOICES, description: 'Inference engine; auto = tfjs-node if installed, else onnxruntime, else tfjs-wasm.' },
     inferenceBatchSize: { type: 'integer', default: 16, min: 1, max: 1024, description: 'Images per inference call.' },
     threads: { type: 'integer', default: 0, min: 0, max: 256, description: 'Inference threads; 0 = one per CPU core.' },
+    decodeConcurrency: { type: 'integer', default: 0, min: 0, max: 256, description: 'Images decoded at once (libvips threads); 0 = one per CPU core.' },
   },
 });

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { addCommonOptions, CORE_CODE_DIR, runStageFromArgv, stageParamOptions, type CommonOptions, type StageOutcome } from '@graft/core';
+import { addCommonOptions, runStageFromArgv, stageParamOptions, type CommonOptions, type StageOutcome } from '@graft/core';
 import { PIPELINE } from '../stages.js';
 
 /** `graft run`: every stage in order, with the same --data / --out and every stage's params. */
@@ -15,7 +15,7 @@ export const runCommand: CommandModule = {
     const options = argv as CommonOptions & Record<string, unknown>;
     const outcomes: Record<string, StageOutcome> = {};
     for (const definition of PIPELINE) {
-      outcomes[definition.spec.name] = await runStageFromArgv(definition.spec, definition.run, options, [...definition.codeDirs, CORE_CODE_DIR]);
+      outcomes[definition.spec.name] = await runStageFromArgv(definition, options);
     }
     if (options.json) {
       const summary = Object.fromEntries(Object.entries(outcomes).map(([stage, outcome]) => [stage, { skipped: outcome.skipped, ...outcome.summary }]));

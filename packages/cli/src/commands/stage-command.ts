@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { addCommonOptions, CORE_CODE_DIR, printOutcome, runStageFromArgv, stageParamOptions, type CommonOptions, type StageDefinition, type StageSpec } from '@graft/core';
+import { addCommonOptions, printOutcome, runStageFromArgv, stageParamOptions, type CommonOptions, type StageDefinition, type StageSpec } from '@graft/core';
 
 /** `graft <stage>`: one stage, with options derived from its declaration. */
 export function stageCommand(definition: StageDefinition<StageSpec>): CommandModule {
@@ -7,10 +7,9 @@ export function stageCommand(definition: StageDefinition<StageSpec>): CommandMod
   return {
     command: spec.name,
     describe: spec.description,
-    builder: (yargs) => addCommonOptions(yargs).options(stageParamOptions(spec)),
+    builder: (yargs) => addCommonOptions(yargs).options(stageParamOptions(spec)).options(definition.executionOptions ?? {}),
     handler: async (argv) => {
-      const outcome = await runStageFromArgv(spec, definition.run, argv as CommonOptions & Record<string, unknown>, [...definition.codeDirs, CORE_CODE_DIR]);
-      printOutcome(spec.name, outcome, argv as CommonOptions);
+      printOutcome(spec.name, await runStageFromArgv(definition, argv as CommonOptions & Record<string, unknown>), argv as CommonOptions);
     },
   };
 }

@@ -56,6 +56,15 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
   throw new BackboneError(`no inference engine could run (${fallbacks.join('; ')})`);
 }
 
+/** The recorded check of the ONNX export of a backbone, if it was ever exported. */
+export async function readOnnxCheck(onnxCacheDir: string, cacheKey: string): Promise<OnnxCheck | undefined> {
+  try {
+    return JSON.parse(await readFile(join(onnxCacheDir, `${cacheKey}.check.json`), 'utf8')) as OnnxCheck;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * onnxruntime needs an ONNX file: exported once from the tfjs model, checked against tfjs on real
  * images, and cached with the check's result next to it.
