@@ -18,9 +18,37 @@ describe('FeatureCache', () => {
     expect(reopened.size).toBe(2);
     expect(reopened.has('cc')).toBe(false);
     const target = new Float32Array(3);
-    expect(reopened.copyInto('bb', target, 0)).toBe('onnxruntime');
+    expect(await reopened.copyInto('bb', target, 0)).toBe('onnxruntime');
     expect(Array.from(target)).toEqual([4, 5, 6]);
     expect(reopened.damaged).toEqual(['chunk-broken.parquet']);
     expect(readdirSync(directory)).toContain('chunk-broken.parquet.damaged');
+  });
+});
+
+describe('FeatureCache failures', () => {
+  it('remembers contents that cannot be decoded, across opens', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'graft-cache-'));
+    const cache = await FeatureCache.open(directory, 2);
+    cache.addFailure('dd', 'cannot decode: bad huffman code');
+    await cache.flush();
+    const reopened = await FeatureCache.open(directory, 2);
+    expect(reopened.failureOf('dd')).toBe('cannot decode: bad huffman code');
+    expect(reopened.has('dd')).toBe(false);
+  });
+
+  it('reads features back from many chunks in any order', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'graft-cache-'));
+    const cache = await FeatureCache.open(directory, 2);
+    for (let i = 0; i < 40; i++) {
+      cache.add(`h${i}`, Float32Array.of(i, -i), 'tfjs-wasm');
+      if (i % 3 === 2) await cache.flush(); // 14 chunks: more than are kept in memory
+    }
+    await cache.flush();
+    const reopened = await FeatureCache.open(directory, 2);
+    const target = new Float32Array(2);
+    for (const i of [39, 0, 17, 5, 38, 1, 22]) {
+      await reopened.copyInto(`h${i}`, target, 0);
+      expect(Array.from(target)).toEqual([i, -i]);
+    }
   });
 });
