@@ -1,7 +1,7 @@
 export { GraftError, ParamError, DatasetError, ArtifactError, ArtifactNotFoundError, SchemaMismatchError, BackboneError, choiceMessage, nearestChoice, editDistance } from './errors.js';
 export { sha256, sha256File, stableStringify, hashJson } from './hashing.js';
 export { SeededRandom } from './random.js';
-export { writeFileAtomic, replaceDirectoryAtomic, temporarySibling } from './atomic.js';
+export { writeFileAtomic, replaceDirectoryAtomic, temporarySibling, removeStaleTemporaries, withLock } from './atomic.js';
 export { writeParquetStream } from './parquet-stream.js';
 export { tableToParquet, parquetToTable, writerProperties, writeParquetFile, readArtifact, artifactMetadata, artifactHeader, GRAFT_METADATA_KEY } from './parquet.js';
 export type { ArtifactHeader } from './parquet.js';

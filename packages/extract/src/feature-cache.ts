@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
-import { artifactHeader, artifactMetadata, columnValues, featureVector, makeTable, parquetToTable, readFeatureColumn, sha256, tableToParquet, writeFileAtomic } from '@graft/core';
+import { artifactHeader, artifactMetadata, columnValues, featureVector, makeTable, parquetToTable, readFeatureColumn, removeStaleTemporaries, sha256, tableToParquet, writeFileAtomic } from '@graft/core';
 
 const CACHE_SCHEMA = 'graft.feature-cache/1';
 /** Decoded chunks kept in memory while features are read back (reads are mostly sequential). */
@@ -43,6 +43,7 @@ export class FeatureCache {
   static async open(directory: string, featureDim: number): Promise<FeatureCache> {
     const cache = new FeatureCache(directory, featureDim);
     await mkdir(directory, { recursive: true });
+    await removeStaleTemporaries(directory);
     const files = (await readdir(directory)).sort();
     for (const file of files) {
       try {

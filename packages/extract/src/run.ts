@@ -8,6 +8,7 @@ import { computeFeatures, decodeManifestImage, type SkippedImage } from './compu
 import { openEngine, readOnnxCheck } from './engines/select-engine.js';
 import { skippedTable, writeBottlenecks } from './tables.js';
 import { shardOf, type Shard } from './shard.js';
+import { flushEveryOption } from './flush-option.js';
 
 type ExtractParams = ParamValues<typeof extractStage>;
 
@@ -34,14 +35,15 @@ export function missingContents(rows: readonly ManifestRow[], cache: FeatureCach
 }
 
 /** Compute the features of `todo` into the cache with the best available engine. */
-export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: string, out: string, quiet: boolean, log: (message: string) => void) {
+export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: string, out: string, quiet: boolean, log: (message: string) => void, flushEvery?: number) {
   const { backbone, cache } = extraction;
   const threads = params.threads || cpuCount();
   const opened = await openEngine(backbone, {
     choice: params.engine,
     threads,
     onnxCacheDir: join(cacheDir(out), 'onnx'),
-    sampleBatch: () => sampleBatch(todo, dataDir, backbone),
+    // The export is checked on the first images of the whole manifest, so every shard worker checks (and records) the same.
+    sampleBatch: () => sampleBatch(extraction.manifest, dataDir, backbone),
     log,
   });
   for (const fallback of opened.fallbacks) log(`extract: engine ${fallback} — falling back`);
@@ -50,7 +52,7 @@ export async function computeMissing(extraction: Extraction, todo: readonly Mani
   try {
     const skipped = await computeFeatures(todo, {
       dataDir, preprocessing: backbone.preprocessing, engine: opened.engine, featureDim: backbone.featureDim, batchSize: params.inferenceBatchSize,
-      decodeConcurrency: params.decodeConcurrency || cpuCount(), cache, progress,
+      decodeConcurrency: params.decodeConcurrency || cpuCount(), cache, progress, ...(flushEvery ? { flushEvery } : {}),
     });
     progress.finish(`${progress.rate.toFixed(1)} images/s`);
     return { opened, skipped };
@@ -69,7 +71,7 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
   context.log(`extract: ${manifest.length} images, ${manifest.length - todo.length} already done, ${todo.length} to compute`);
   if (context.execution.merge && todo.length > 0) throw new GraftError(incompleteShardsMessage(todo, context.execution.shards));
 
-  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, context.data, context.out, context.quiet, context.log) : undefined;
+  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, context.data, context.out, context.quiet, context.log, flushEveryOption(context.execution.flushEvery)) : undefined;
   const unreadable = new Map((computed?.skipped ?? []).map((s) => [s.sha256, s.reason]));
   const reasonOf = (row: ManifestRow) => unreadable.get(row.sha256) ?? cache.failureOf(row.sha256);
   const kept = manifest.filter((row) => reasonOf(row) === undefined);
@@ -99,13 +101,13 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
 };
 
 /** `extract --shard k/N`: fill the shared feature cache with this shard's images; no stage output. */
-export async function runExtractShard(shard: Shard, params: ExtractParams, manifestPath: string, dataDir: string, out: string, quiet: boolean) {
+export async function runExtractShard(shard: Shard, params: ExtractParams, manifestPath: string, dataDir: string, out: string, quiet: boolean, flushEvery?: number) {
   const log = (message: string) => (quiet ? undefined : process.stderr.write(`${message}\n`));
   const extraction = await prepareExtraction(params, manifestPath, out, log);
   const mine = extraction.manifest.filter((row) => shardOf(row.sha256, shard.count) === shard.index);
   const todo = missingContents(mine, extraction.cache);
   log(`extract: shard ${shard.index}/${shard.count}: ${mine.length} images, ${mine.length - todo.length} already done, ${todo.length} to compute`);
-  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, dataDir, out, quiet, log) : undefined;
+  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, dataDir, out, quiet, log, flushEvery) : undefined;
   return { shard: `${shard.index}/${shard.count}`, images: mine.length, computed: todo.length - (computed?.skipped.length ?? 0), cached: mine.length - todo.length, unreadable: computed?.skipped.length ?? 0, engine: computed?.opened.engine.name ?? 'cache' };
 }
 
