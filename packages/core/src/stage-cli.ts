@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, Options } from 'yargs';
-import { GraftError, ParamError } from './errors.js';
+import { GraftError, ParamError, nearestChoice } from './errors.js';
 import { loadProject, PROJECT_FILE } from './project.js';
 import { readParamsFile, resolveParams } from './params.js';
 import { kebabCase, type ParamValues, type StageSpec } from './spec.js';
@@ -97,10 +97,22 @@ export async function exitOnError(body: () => Promise<void>, verbose = process.a
   }
 }
 
-/** yargs `fail` handler: usage mistakes become one-line ParamErrors (exit 2). */
-export function usageFailure(message: string | undefined, error: Error | undefined): never {
+/** yargs `fail` handler: usage mistakes become one-line ParamErrors (exit 2), misspelt options get a near match. */
+export function usageFailure(message: string | undefined, error: Error | undefined, usage?: unknown): never {
   if (error) throw error;
-  throw new ParamError((message ?? 'invalid command line').replace(/\s*\n\s*/g, ' '));
+  let text = (message ?? 'invalid command line').replace(/\s*\n\s*/g, ' ');
+  const unknown = /^Unknown arguments?: (.+)$/.exec(text);
+  // yargs passes its usage object, which knows every described option of the command.
+  const described = (usage as { getDescriptions?: () => Record<string, unknown> } | undefined)?.getDescriptions?.();
+  if (unknown && described) {
+    const known = Object.keys(described).filter((name) => name.length > 1 && !/[A-Z]/.test(name));
+    const hints = unknown[1]!.split(', ').map((name) => {
+      const near = nearestChoice(name, known);
+      return near ? ` — did you mean --${near}?` : '';
+    });
+    text = `${text}${hints.find(Boolean) ?? ''} (see --help)`;
+  }
+  throw new ParamError(text);
 }
 
 /** Folder of the running module's compiled code (for the code hash). */

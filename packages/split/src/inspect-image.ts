@@ -29,9 +29,18 @@ export async function inspectImage(bytes: Uint8Array, maxPixels: number): Promis
   try {
     await sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).resize(32, 32, { fit: 'fill' }).raw().toBuffer();
   } catch (error) {
-    return { usable: false, reason: `corrupt or truncated ${format}: ${firstLine(error)}` };
+    return { usable: false, reason: decodeFailureReason(format, error) };
   }
   return { usable: true, format, width, height };
+}
+
+/** A rejection reason from a decoder error: unsupported codecs said as such, else the first line. */
+export function decodeFailureReason(format: ImageFormat, error: unknown): string {
+  const message = String((error as Error).message ?? error);
+  if (/HEVC|libde265|has not been built in/i.test(message)) {
+    return `${format === 'heif' ? 'HEIC/HEIF' : format} with a codec this build of libvips cannot decode (HEVC): convert it to JPEG or PNG`;
+  }
+  return `corrupt or truncated ${format}: ${firstLine(error)}`;
 }
 
 function firstLine(error: unknown): string {
