@@ -21,3 +21,4 @@ export { OnnxGraphBuilder } from './onnx/protobuf-model.js';
 export { createOnnxRuntimeEngine } from './engines/onnxruntime-engine.js';
 export { createTfjsEngine } from './engines/tfjs-engine.js';
 export { computeFeatures, decodeManifestImage } from './compute-features.js';
+export { downloadModel, modelCacheRoot } from './backbones/model-download.js';

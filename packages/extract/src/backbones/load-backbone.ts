@@ -2,6 +2,7 @@ import { BackboneError, hashJson, sha256 } from '@graft/core';
 import { readModelArtifacts, tf, useTfjsBackend, type ModelArtifacts } from '@graft/tf';
 import { makePreprocessing, type InputRange, type Preprocessing } from '../preprocessing.js';
 import { readBundledModel } from './bundled-weights.js';
+import { downloadModel, isUrl } from './model-download.js';
 import { buildFeatureModel, featureDimension } from './feature-model.js';
 import { BUNDLED_BACKBONES, type BundledBackboneId } from './registry.js';
 
@@ -46,7 +47,9 @@ export async function loadBackbone(choice: BackboneChoice): Promise<LoadedBackbo
 }
 
 async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> {
-  const artifacts = await readModelArtifacts(choice.model);
+  // A URL is downloaded once into the model cache (verified by sha256) and read from there.
+  const download = isUrl(choice.model) ? await downloadModel(choice.model) : undefined;
+  const artifacts = await readModelArtifacts(download?.path ?? choice.model);
   if (artifacts.format === 'graph-model') {
     throw new BackboneError(`${choice.model} is a tfjs graph model; extract --model takes a tfjs layers model (Keras) for now`);
   }
@@ -57,14 +60,16 @@ async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> 
   if (!choice.layer) throw new BackboneError(`extract --model needs --layer <name of the feature layer>`);
   return makeBackbone(
     { id: choice.model, layer: choice.layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(inputShape[1], choice.inputRange as InputRange), featureDim: -1, licence: 'as given by the model\'s provider' },
-    `tfjs model ${choice.model}`,
+    `tfjs model ${choice.model}${download ? ` (downloaded, model.json sha256 ${download.record.files['model.json']!.slice(0, 12)}…)` : ''}`,
     artifacts,
   );
 }
 
+/** Input shape of a Keras topology, as written by Keras (`model_config` wrapper) or by tfjs `model.save`. */
 function findInputShape(topology: object): (number | null)[] | undefined {
-  const config = (topology as { model_config?: { config?: { layers?: { class_name: string; config: { batch_input_shape?: (number | null)[]; batch_shape?: (number | null)[] } }[] } } }).model_config?.config;
-  const input = config?.layers?.find((layer) => layer.class_name === 'InputLayer');
+  type Config = { config?: { layers?: { class_name: string; config: { batch_input_shape?: (number | null)[]; batch_shape?: (number | null)[] } }[] } };
+  const model = ((topology as { model_config?: Config }).model_config ?? topology) as Config;
+  const input = model.config?.layers?.find((layer) => layer.class_name === 'InputLayer');
   return input?.config.batch_input_shape ?? input?.config.batch_shape;
 }
 
