@@ -9,7 +9,8 @@ export type { StageSpec, StageName, ParamSpec, NumberParam, StringParam, Boolean
 export { resolveParams, readParamsFile, checkParam, paramsFilePath } from './params.js';
 export { loadProject, PROJECT_FILE } from './project.js';
 export type { ProjectConfig } from './project.js';
-export { Progress, formatSeconds } from './progress.js';
+export { Progress, formatSeconds, progressBar } from './progress.js';
+export type { ProgressOptions } from './progress.js';
 export { stageDir, artifactPath, cacheDir, PROVENANCE_FILE } from './layout.js';
 export { runStage, hashInputs, stageKey, readProvenance, outOfDateReason } from './stage-runner.js';
 export type { StageContext, StageResult, StageFunction, StageOutcome, StageRunOptions, Provenance } from './stage-runner.js';

@@ -21,7 +21,9 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     throw new ParamError(`split: --validation-percent (${params.validationPercent}) + --test-percent (${params.testPercent}) must be below 100 so that training gets images`);
   }
   if (!context.data) throw new DatasetError('split needs a dataset folder: pass --data <folder with one sub-folder per class>');
-  const scan = await scanDataset(context.data);
+  const scanning = new Progress('split: scanning folders', undefined, { quiet: context.quiet });
+  const scan = await scanDataset(context.data, () => scanning.tick());
+  scanning.finish(`${scan.classNames.length} class folders`);
   if (scan.classNames.length === 0) throw new DatasetError(`dataset ${context.data} has no class sub-folders: expected <data>/<class>/<image files>`);
 
   const progress = new Progress('split: checking images', scan.files.length, { quiet: context.quiet });
