@@ -13,7 +13,7 @@ export { Progress, formatSeconds, progressBar } from './progress.js';
 export type { ProgressOptions } from './progress.js';
 export { stageDir, artifactPath, cacheDir, PROVENANCE_FILE } from './layout.js';
 export { runStage, hashInputs, stageKey, readProvenance, outOfDateReason } from './stage-runner.js';
-export type { StageContext, StageResult, StageFunction, StageOutcome, StageRunOptions, Provenance } from './stage-runner.js';
+export type { StageContext, StageResult, StageFunction, StageOutcome, StageRunOptions, Provenance, ProvenanceBase, StageState } from './stage-runner.js';
 export { codeHash } from './code-hash.js';
 export { GRAFT_VERSION } from './version.js';
 export { makeTable, featureVector, featureType, readFeatureColumn, columnValues } from './table.js';
