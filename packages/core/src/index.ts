@@ -2,7 +2,7 @@ export { GraftError, ParamError, DatasetError, ArtifactError, ArtifactNotFoundEr
 export { sha256, sha256File, stableStringify, hashJson } from './hashing.js';
 export { SeededRandom } from './random.js';
 export { writeFileAtomic, replaceDirectoryAtomic, temporarySibling } from './atomic.js';
-export { tableToParquet, parquetToTable, writeParquetFile, readArtifact, artifactMetadata, artifactHeader, GRAFT_METADATA_KEY } from './parquet.js';
+export { tableToParquet, parquetToTable, writeParquetFile, readArtifact, readArtifactHeader, artifactMetadata, artifactHeader, GRAFT_METADATA_KEY } from './parquet.js';
 export type { ArtifactHeader } from './parquet.js';
 export { defineStage, inputFrom, upstreamStages, kebabCase } from './spec.js';
 export type { StageSpec, StageName, ParamSpec, NumberParam, StringParam, BooleanParam, ParamValues, OutputSpec, InputSpec } from './spec.js';
