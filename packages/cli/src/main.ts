@@ -6,6 +6,8 @@ import { stageCommand } from './commands/stage-command.js';
 import { runCommand } from './commands/run-command.js';
 import { backbonesCommand } from './commands/backbones-command.js';
 import { turboConfigCommand } from './commands/turbo-config-command.js';
+import { statusCommand } from './commands/status-command.js';
+import { inspectCommand } from './commands/inspect-command.js';
 
 // `graft … | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -20,9 +22,11 @@ await exitOnError(async () => {
     .command(runCommand);
   for (const definition of PIPELINE) cli = cli.command(stageCommand(definition as StageDefinition<StageSpec>));
   await cli
+    .command(statusCommand)
+    .command(inspectCommand)
     .command(backbonesCommand)
     .command(turboConfigCommand)
-    .demandCommand(1, 'Name a command: run, split, extract, train, evaluate, backbones (see --help)')
+    .demandCommand(1, 'Name a command: run, split, extract, train, evaluate, status, inspect, backbones, turbo-config (see --help)')
     .recommendCommands()
     .strict()
     .fail(usageFailure)

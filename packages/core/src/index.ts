@@ -19,7 +19,7 @@ export { GRAFT_VERSION } from './version.js';
 export { makeTable, featureVector, featureType, readFeatureColumn, columnValues } from './table.js';
 export type { ColumnInput } from './table.js';
 export { mapConcurrent, cpuCount } from './concurrency.js';
-export { addCommonOptions, stageParamOptions, paramsFromArgv, resolveFolders, runStageFromArgv, exitOnError, usageFailure, stageMain, moduleDir, CORE_CODE_DIR, printOutcome } from './stage-cli.js';
+export { addCommonOptions, addOutputOptions, addFolderOptions, stageParamOptions, paramsFromArgv, resolveFolders, runStageFromArgv, exitOnError, usageFailure, stageMain, moduleDir, CORE_CODE_DIR, printOutcome } from './stage-cli.js';
 export type { StageDefinition } from './stage-cli.js';
 export type { CommonOptions } from './stage-cli.js';
 export { turboConfig } from './turbo-config.js';

@@ -7,7 +7,7 @@ import { ArtifactNotFoundError } from './errors.js';
 import { hashJson, sha256File, stableStringify } from './hashing.js';
 import { artifactPath, PROVENANCE_FILE, stageDir } from './layout.js';
 import { artifactMetadata } from './parquet.js';
-import type { ParamValues, StageSpec } from './spec.js';
+import { kebabCase, type ParamValues, type StageSpec } from './spec.js';
 import { GRAFT_VERSION } from './version.js';
 
 export interface StageRunOptions<S extends StageSpec> {
@@ -118,7 +118,7 @@ export function outOfDateReason(spec: StageSpec, out: string, current: StageStat
     if (!existsSync(artifactPath(out, spec.name, output))) return `output ${output.file} is missing`;
   }
   if (previous.key === current.key) return undefined;
-  const changedParams = changedKeys(previous.params ?? {}, current.params).map((name) => `${name} ${JSON.stringify(previous.params?.[name])} → ${JSON.stringify(current.params[name])}`);
+  const changedParams = changedKeys(previous.params ?? {}, current.params).map((name) => `${kebabCase(name)} ${JSON.stringify(previous.params?.[name])} → ${JSON.stringify(current.params[name])}`);
   if (changedParams.length) return `params changed: ${changedParams.join(', ')}`;
   const changedInputs = changedKeys(previous.inputs ?? {}, current.inputs);
   if (changedInputs.length) return `input${changedInputs.length > 1 ? 's' : ''} changed: ${changedInputs.join(', ')}`;

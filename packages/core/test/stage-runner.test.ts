@@ -21,7 +21,7 @@ const doubled = defineStage({
   readsDataset: false,
   inputs: { value: inputFrom(source, 'value') },
   outputs: { doubled: { file: 'doubled.txt', description: 'twice the number' } },
-  params: { offset: { type: 'integer', default: 0, description: 'added after doubling' } },
+  params: { extraOffset: { type: 'integer', default: 0, description: 'added after doubling' } },
 });
 
 const writeValue: StageFunction<typeof source> = async (context) => {
@@ -30,7 +30,7 @@ const writeValue: StageFunction<typeof source> = async (context) => {
 };
 
 const double: StageFunction<typeof doubled> = async (context) => {
-  writeFileSync(context.outputPath('doubled'), String(2 * Number(readFileSync(context.inputPath('value'), 'utf8')) + context.params.offset));
+  writeFileSync(context.outputPath('doubled'), String(2 * Number(readFileSync(context.inputPath('value'), 'utf8')) + context.params.extraOffset));
   return { summary: { key: context.provenance.key } };
 };
 
@@ -41,10 +41,10 @@ describe('runStage and outOfDateReason', () => {
     writeFileSync(join(code, 'stage.js'), 'version 1');
     const state = async (offset: number) => {
       const inputs = await hashInputs(doubled, out);
-      const params = { offset };
+      const params = { extraOffset: offset };
       return { params, inputs, key: stageKey(doubled, params, inputs, codeHash([code])) };
     };
-    const run = (offset: number) => runStage(doubled, double, { params: { offset }, out, codeDirs: [code], quiet: true });
+    const run = (offset: number) => runStage(doubled, double, { params: { extraOffset: offset }, out, codeDirs: [code], quiet: true });
 
     await expect(hashInputs(doubled, out)).rejects.toThrow(/train needs .*value\.txt: run `graft split` first/);
     await runStage(source, writeValue, { params: { value: 3 }, out, codeDirs: [code], quiet: true });
@@ -58,7 +58,7 @@ describe('runStage and outOfDateReason', () => {
     expect(outOfDateReason(doubled, out, await state(0))).toBeUndefined();
     expect((await run(0)).skipped).toBe(true);
 
-    expect(outOfDateReason(doubled, out, await state(5))).toBe('params changed: offset 0 → 5');
+    expect(outOfDateReason(doubled, out, await state(5))).toBe('params changed: extra-offset 0 → 5');
 
     await runStage(source, writeValue, { params: { value: 4 }, out, codeDirs: [code], quiet: true });
     expect(outOfDateReason(doubled, out, await state(0))).toBe('input changed: split/value.txt');

@@ -9,3 +9,4 @@ export { detectImageFormat } from './image-format.js';
 export type { ImageFormat } from './image-format.js';
 export { inspectImage } from './inspect-image.js';
 export { scanDataset, isHiddenOrSystem } from './scan-dataset.js';
+export { datasetHash, fingerprintDataset } from './dataset-fingerprint.js';

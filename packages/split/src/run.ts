@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DatasetError, ParamError, Progress, hashJson, mapConcurrent, cpuCount, sha256, writeParquetFile, type StageFunction } from '@graft/core';
+import { DatasetError, ParamError, Progress, mapConcurrent, cpuCount, sha256, writeParquetFile, type StageFunction } from '@graft/core';
 import { splitStage } from './spec.js';
 import { scanDataset, type CandidateFile } from './scan-dataset.js';
+import { datasetHash } from './dataset-fingerprint.js';
 import { inspectImage } from './inspect-image.js';
 import { assignClassSplits, countSplits } from './assign-split.js';
 import { classesTable, manifestTable, rejectedTable, type ClassRow, type ManifestRow, type RejectedRow } from './tables.js';
@@ -76,7 +77,7 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     dataset: {
       name: basename(context.data),
       files: checked.length,
-      hash: hashJson(checked.map((item) => [item.file.path, item.sha256])),
+      hash: datasetHash(scan, checked.map((item) => item.sha256)),
     },
   };
   await writeParquetFile(context.outputPath('manifest'), manifestTable(manifest, context.artifactMetadata('manifest', details)));
