@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '@graft/train';
 
 /** Fonts and colours shared by every chart of the report. */
@@ -68,6 +67,8 @@ export function trainingCurvesSpec(curve: readonly CurvePoint[]): TopLevelSpec {
  * and ids stay unique when several charts share one page.
  */
 export async function renderChart(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  // Loaded on first use: the CLI imports this package for every command, most of which draw nothing.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return renumberIds(await view.toSVG(), idPrefix);
