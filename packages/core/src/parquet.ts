@@ -93,3 +93,8 @@ export async function readArtifact(path: string, expectedSchema: string, produce
   }
   return table;
 }
+
+/** The header (schema version and provenance) of a Graft artifact file, its schema checked. */
+export async function readArtifactHeader(path: string, expectedSchema: string, producedBy: string): Promise<ArtifactHeader> {
+  return artifactHeader(await readArtifact(path, expectedSchema, producedBy))!;
+}

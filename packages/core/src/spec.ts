@@ -57,7 +57,7 @@ export interface StageSpec {
   /** npm workspace package that implements the stage and holds its turbo task. */
   readonly package: string;
   readonly description: string;
-  /** Whether the stage reads the image folder itself (only split does: the rest read its manifest). */
+  /** Whether the stage reads the image files (split scans them, extract decodes them, evaluate makes thumbnails); only a stage without inputs hashes the folder itself. */
   readonly readsDataset: boolean;
   /** Upstream artifacts this stage reads, made with `inputFrom`. */
   readonly inputs: Readonly<Record<string, InputSpec>>;

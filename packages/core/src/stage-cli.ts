@@ -17,15 +17,24 @@ export interface CommonOptions {
   readonly verbose?: boolean;
 }
 
-/** yargs options shared by every command. */
-export function addCommonOptions<T>(yargs: Argv<T>): Argv<T & CommonOptions> {
+/** `--quiet`, `--json` and `--verbose`: every command takes them. */
+export function addOutputOptions<T>(yargs: Argv<T>): Argv<T & Pick<CommonOptions, 'quiet' | 'json' | 'verbose'>> {
   return yargs
-    .option('data', { type: 'string', describe: `Dataset folder with one sub-folder per class (default: "data" of ${PROJECT_FILE})` })
-    .option('out', { type: 'string', describe: `Artifacts folder (default: "out" of ${PROJECT_FILE}, else ./artifacts)` })
     .option('quiet', { type: 'boolean', describe: 'No progress or log lines on stderr' })
     .option('json', { type: 'boolean', describe: 'Print a machine-readable summary on stdout' })
-    .option('force', { type: 'boolean', describe: 'Rerun even if the outputs are up to date' })
-    .option('verbose', { type: 'boolean', describe: 'Show stack traces of errors' }) as Argv<T & CommonOptions>;
+    .option('verbose', { type: 'boolean', describe: 'Show stack traces of errors' }) as Argv<T & Pick<CommonOptions, 'quiet' | 'json' | 'verbose'>>;
+}
+
+/** `--data` and `--out`: the dataset and artifacts folders. */
+export function addFolderOptions<T>(yargs: Argv<T>): Argv<T & Pick<CommonOptions, 'data' | 'out'>> {
+  return yargs
+    .option('data', { type: 'string', describe: `Dataset folder with one sub-folder per class (default: "data" of ${PROJECT_FILE})` })
+    .option('out', { type: 'string', describe: `Artifacts folder (default: "out" of ${PROJECT_FILE}, else ./artifacts)` }) as Argv<T & Pick<CommonOptions, 'data' | 'out'>>;
+}
+
+/** Options of the commands that run stages: folders, output options and `--force`. */
+export function addCommonOptions<T>(yargs: Argv<T>): Argv<T & CommonOptions> {
+  return addOutputOptions(addFolderOptions(yargs)).option('force', { type: 'boolean', describe: 'Rerun even if the outputs are up to date' }) as Argv<T & CommonOptions>;
 }
 
 /** yargs options of a stage's params, derived from its declaration (no yargs defaults, so params files apply). */

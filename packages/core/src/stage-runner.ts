@@ -7,7 +7,7 @@ import { ArtifactNotFoundError } from './errors.js';
 import { hashJson, sha256File, stableStringify } from './hashing.js';
 import { artifactPath, PROVENANCE_FILE, stageDir } from './layout.js';
 import { artifactMetadata } from './parquet.js';
-import type { ParamValues, StageSpec } from './spec.js';
+import { kebabCase, type ParamValues, type StageSpec } from './spec.js';
 import { GRAFT_VERSION } from './version.js';
 
 export interface StageRunOptions<S extends StageSpec> {
@@ -33,6 +33,8 @@ export interface StageContext<S extends StageSpec> {
   readonly data: string | undefined;
   /** Temporary folder that becomes `<out>/<stage>/` when the stage succeeds. */
   readonly outputDir: string;
+  /** The provenance of this run as far as it is known before the stage function runs. */
+  readonly provenance: ProvenanceBase;
   readonly quiet: boolean;
   /** Options that change how the stage runs, not what it produces (see StageDefinition.executionOptions). */
   readonly execution: Readonly<Record<string, unknown>>;
@@ -61,14 +63,19 @@ export interface StageOutcome extends StageResult {
   readonly skipped: boolean;
 }
 
-/** The provenance record of a stage run, as written to `provenance.json` and into each artifact. */
-export interface Provenance {
+/** The part of a provenance record every stage run has. */
+export interface ProvenanceBase {
   readonly stage: string;
   readonly graft: string;
   readonly params: Record<string, unknown>;
+  /** sha256 of each input artifact, keyed `<stage>/<file>`. */
   readonly inputs: Record<string, string>;
   /** Hash of stage, params, inputs and code: equal keys mean equal outputs. */
   readonly key: string;
+}
+
+/** The provenance record of a stage run, as written to `provenance.json` and into each artifact. */
+export interface Provenance extends ProvenanceBase {
   readonly [detail: string]: unknown;
 }
 
@@ -97,14 +104,35 @@ export function readProvenance(out: string, spec: StageSpec): Provenance | undef
   }
 }
 
-/** Why a stage is not up to date, or undefined when it is. */
-export function outOfDateReason(spec: StageSpec, out: string, key: string): string | undefined {
+/** What a stage run would be: its resolved params, input hashes and up-to-date key. */
+export interface StageState {
+  readonly params: Record<string, unknown>;
+  readonly inputs: Record<string, string>;
+  readonly key: string;
+}
+
+/**
+ * Why a stage is not up to date, or undefined when it is. Cheapest checks first, and as precise
+ * as the previous provenance allows: which output is missing, which params or inputs changed.
+ */
+export function outOfDateReason(spec: StageSpec, out: string, current: StageState): string | undefined {
   const previous = readProvenance(out, spec);
   if (!previous) return 'never ran';
   for (const output of Object.values(spec.outputs)) {
     if (!existsSync(artifactPath(out, spec.name, output))) return `output ${output.file} is missing`;
   }
-  return previous.key === key ? undefined : 'params, inputs or code changed';
+  if (previous.key === current.key) return undefined;
+  const changedParams = changedKeys(previous.params ?? {}, current.params).map((name) => `${kebabCase(name)} ${JSON.stringify(previous.params?.[name])} → ${JSON.stringify(current.params[name])}`);
+  if (changedParams.length) return `params changed: ${changedParams.join(', ')}`;
+  const changedInputs = changedKeys(previous.inputs ?? {}, current.inputs);
+  if (changedInputs.length) return `input${changedInputs.length > 1 ? 's' : ''} changed: ${changedInputs.join(', ')}`;
+  if (previous.graft !== GRAFT_VERSION) return `made by graft ${previous.graft}, this is ${GRAFT_VERSION}`;
+  return 'code changed';
+}
+
+/** Keys whose values differ between two flat records (either side may lack the key), sorted. */
+function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => stableStringify(before[k]) !== stableStringify(after[k])).sort();
 }
 
 /**
@@ -120,20 +148,25 @@ export async function runStage<S extends StageSpec>(spec: S, run: StageFunction<
   const inputs = await hashInputs(spec, options.out);
   const params = { ...options.params } as Record<string, unknown>;
   const key = stageKey(spec, params, inputs, codeHash(options.codeDirs));
-  if (Object.keys(spec.inputs).length > 0 && !options.force && outOfDateReason(spec, options.out, key) === undefined) {
-    const previous = readProvenance(options.out, spec)!;
-    log(`${spec.name}: up to date, skipped (outputs in ${stageDir(options.out, spec.name)})`);
-    return { skipped: true, summary: (previous.summary as Record<string, unknown>) ?? {} };
+  if (Object.keys(spec.inputs).length > 0 && !options.force) {
+    const reason = outOfDateReason(spec, options.out, { params, inputs, key });
+    if (reason === undefined) {
+      const previous = readProvenance(options.out, spec)!;
+      log(`${spec.name}: up to date, skipped (outputs in ${stageDir(options.out, spec.name)})`);
+      return { skipped: true, summary: (previous.summary as Record<string, unknown>) ?? {} };
+    }
+    if (reason !== 'never ran') log(`${spec.name}: rerunning — ${reason}`);
   }
   let result: StageResult | undefined;
   await replaceDirectoryAtomic(stageDir(options.out, spec.name), async (outputDir) => {
-    const provenanceBase = { stage: spec.name, graft: GRAFT_VERSION, params, inputs, key };
+    const provenanceBase: ProvenanceBase = { stage: spec.name, graft: GRAFT_VERSION, params, inputs, key };
     const context: StageContext<S> = {
       spec,
       params: options.params,
       out: options.out,
       data: options.data,
       outputDir,
+      provenance: provenanceBase,
       quiet,
       execution: options.execution ?? {},
       inputHashes: inputs,

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { SchemaMismatchError, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
+import { join } from 'node:path';
+import { SchemaMismatchError, stableStringify, stageDir, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
 import { readBottlenecks } from '@graft/extract';
 import { loadLayersModel, useTfjsBackend } from '@graft/tf';
 import { evaluateStage } from './spec.js';
 import { argmaxRows, predictProbabilities } from './predict-features.js';
 import { classificationMetrics } from './metrics.js';
 import { predictionsTable } from './tables.js';
+import { buildReportModel, renderReport } from './report/build-report.js';
 
 /** How many misclassified images the report lists (most confident first). */
 const MISTAKES_LISTED = 50;
@@ -29,7 +31,7 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     .filter((i) => predicted[i] !== bottlenecks.rows[i]!.classIndex)
     .sort((a, b) => confidence[b]! - confidence[a]! || (bottlenecks.rows[a]!.path < bottlenecks.rows[b]!.path ? -1 : 1))
     .slice(0, MISTAKES_LISTED)
-    .map((i) => ({ path: bottlenecks.rows[i]!.path, trueClass: bottlenecks.rows[i]!.className, predictedClass: labels[predicted[i]!]!, confidence: confidence[i]! }));
+    .map((i) => ({ row: bottlenecks.rows[i]!, predictedClass: labels[predicted[i]!]!, confidence: confidence[i]! }));
 
   const details = { backend, backbone: bottlenecks.provenance.backbone, labels };
   const report = {
@@ -40,11 +42,14 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     labels,
     perClass: metrics.perClass,
     confusionMatrix: metrics.confusion,
-    misclassified: mistakes,
+    misclassified: mistakes.map((m) => ({ path: m.row.path, trueClass: m.row.className, predictedClass: m.predictedClass, confidence: m.confidence })),
     backbone: bottlenecks.provenance.backbone.id,
   };
   await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
   await writeParquetFile(context.outputPath('predictions'), predictionsTable(bottlenecks.rows, labels, probabilities, predicted, confidence, context.artifactMetadata('predictions', details)));
+  const reportModel = await buildReportModel(context, { split, labels, metrics, mistakes, backbone: bottlenecks.provenance.backbone.id, extractProvenance: bottlenecks.provenance, details });
+  await writeFileAtomic(context.outputPath('page'), await renderReport(reportModel));
+  context.log(`evaluate: report ${join(stageDir(context.out, 'evaluate'), evaluateStage.outputs.page.file)}${reportModel.thumbnailsNote ? ` (${reportModel.thumbnailsNote.split(':')[0]})` : ''}`);
   const headline = `Final ${split} accuracy = ${(100 * metrics.accuracy).toFixed(1)}% (N=${metrics.count})`;
   return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline }, details };
 };

@@ -1,22 +1,29 @@
 import { defineStage, inputFrom } from '@graft/core';
+import { splitStage } from '@graft/split';
 import { extractStage } from '@graft/extract';
 import { trainStage } from '@graft/train';
 
-/** evaluate: the trained head on the held-out test split, with an honest accuracy. */
+/** evaluate: the trained head on the held-out test split, with an honest accuracy and a report page. */
 export const evaluateStage = defineStage({
   name: 'evaluate',
   package: '@graft/evaluate',
-  description: 'Run the trained head on the test-split bottlenecks: accuracy, per-class precision / recall / F1, confusion matrix, mistakes.',
-  readsDataset: false,
+  description: 'Run the trained head on the test-split bottlenecks: accuracy, per-class precision / recall / F1, confusion matrix, mistakes, and an HTML report.',
+  // The dataset folder is read only for the thumbnails of the report's mistakes (optional).
+  readsDataset: true,
   inputs: {
+    classes: inputFrom(splitStage, 'classes'),
+    rejected: inputFrom(splitStage, 'rejected'),
     bottlenecks: inputFrom(extractStage, 'bottlenecks'),
+    skipped: inputFrom(extractStage, 'skipped'),
     model: inputFrom(trainStage, 'model'),
     modelWeights: inputFrom(trainStage, 'modelWeights'),
     labels: inputFrom(trainStage, 'labels'),
+    metrics: inputFrom(trainStage, 'metrics'),
   },
   outputs: {
     report: { file: 'report.json', description: 'Test accuracy, per-class precision / recall / F1, confusion matrix and misclassified test images.' },
     predictions: { file: 'predictions.parquet', schema: 'graft.predictions/1', description: 'Prediction for every image of every split: predicted class, confidence, class probabilities.' },
+    page: { file: 'report/index.html', description: 'Self-contained HTML report (works offline): accuracy, curves, confusion matrix, per-class table, mistakes with thumbnails, dataset summary, provenance.' },
   },
   params: {
     split: { type: 'string', default: 'test', choices: ['test', 'validation', 'train'], description: 'Split the headline accuracy is computed on.' },

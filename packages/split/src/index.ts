@@ -1,7 +1,7 @@
 export { splitStage } from './spec.js';
 export { runSplit } from './run.js';
 export { splitDefinition } from './definition.js';
-export { readManifest, readClasses, classLabels, manifestColumns, manifestRows } from './tables.js';
+export { readManifest, readClasses, readRejected, classLabels, manifestColumns, manifestRows } from './tables.js';
 export type { ManifestRow, ClassRow, RejectedRow } from './tables.js';
 export { SPLITS, pathPercentage, splitOfPercentage, assignClassSplits } from './assign-split.js';
 export type { Split } from './assign-split.js';
@@ -9,3 +9,4 @@ export { detectImageFormat } from './image-format.js';
 export type { ImageFormat } from './image-format.js';
 export { inspectImage } from './inspect-image.js';
 export { scanDataset, isHiddenOrSystem } from './scan-dataset.js';
+export { datasetHash, fingerprintDataset } from './dataset-fingerprint.js';

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DatasetError, ParamError, Progress, hashJson, mapConcurrent, cpuCount, sha256, writeParquetFile, type StageFunction } from '@graft/core';
+import { DatasetError, ParamError, Progress, mapConcurrent, cpuCount, sha256, writeParquetFile, type StageFunction } from '@graft/core';
 import { splitStage } from './spec.js';
 import { scanDataset, type CandidateFile } from './scan-dataset.js';
+import { datasetHash } from './dataset-fingerprint.js';
 import { inspectImage } from './inspect-image.js';
 import { assignClassSplits, countSplits } from './assign-split.js';
 import { classesTable, manifestTable, rejectedTable, type ClassRow, type ManifestRow, type RejectedRow } from './tables.js';
@@ -21,7 +22,9 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     throw new ParamError(`split: --validation-percent (${params.validationPercent}) + --test-percent (${params.testPercent}) must be below 100 so that training gets images`);
   }
   if (!context.data) throw new DatasetError('split needs a dataset folder: pass --data <folder with one sub-folder per class>');
-  const scan = await scanDataset(context.data);
+  const scanning = new Progress('split: scanning folders', undefined, { quiet: context.quiet });
+  const scan = await scanDataset(context.data, () => scanning.tick());
+  scanning.finish(`${scan.classNames.length} class folders`);
   if (scan.classNames.length === 0) throw new DatasetError(`dataset ${context.data} has no class sub-folders: expected <data>/<class>/<image files>`);
 
   const progress = new Progress('split: checking images', scan.files.length, { quiet: context.quiet });
@@ -74,7 +77,7 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     dataset: {
       name: basename(context.data),
       files: checked.length,
-      hash: hashJson(checked.map((item) => [item.file.path, item.sha256])),
+      hash: datasetHash(scan, checked.map((item) => item.sha256)),
     },
   };
   await writeParquetFile(context.outputPath('manifest'), manifestTable(manifest, context.artifactMetadata('manifest', details)));

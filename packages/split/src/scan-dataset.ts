@@ -36,8 +36,9 @@ export function isHiddenOrSystem(name: string): boolean {
  * List `<root>/<class>/**`. Class = top-level folder; files in nested sub-folders belong to it.
  * Symlinks are followed (loops are cut); dangling links, hidden/system files and stray files at
  * the root are reported as rejected. Listings are sorted so results never depend on the file system.
+ * `onFile` is called for every file found (progress of long walks).
  */
-export async function scanDataset(root: string): Promise<ScanResult> {
+export async function scanDataset(root: string, onFile: () => void = () => {}): Promise<ScanResult> {
   let entries;
   try {
     if (!(await stat(root)).isDirectory()) throw new DatasetError(`dataset ${root} is a file, not a folder of class sub-folders`);
@@ -60,13 +61,13 @@ export async function scanDataset(root: string): Promise<ScanResult> {
     else if (kind === 'file') rejected.push({ path: entry.name, className: null, reason: 'stray file at the dataset root (images must sit in a class folder)' });
     else {
       classNames.push(entry.name);
-      await walkClass(absolute, entry.name, entry.name, new Set([await realpath(absolute)]), files, rejected);
+      await walkClass(absolute, entry.name, entry.name, new Set([await realpath(absolute)]), files, rejected, onFile);
     }
   }
   return { classNames, files, rejected };
 }
 
-async function walkClass(directory: string, relative: string, className: string, visited: Set<string>, files: CandidateFile[], rejected: ScanRejection[]): Promise<void> {
+async function walkClass(directory: string, relative: string, className: string, visited: Set<string>, files: CandidateFile[], rejected: ScanRejection[], onFile: () => void): Promise<void> {
   for (const entry of sortByName(await readdir(directory, { withFileTypes: true }))) {
     const absolute = join(directory, entry.name);
     const path = `${relative}/${entry.name}`;
@@ -78,9 +79,10 @@ async function walkClass(directory: string, relative: string, className: string,
     } else if (kind === 'directory') {
       const real = await realpath(absolute);
       if (visited.has(real)) rejected.push({ path, className, reason: 'symlink loop, not followed' });
-      else await walkClass(absolute, path, className, new Set([...visited, real]), files, rejected);
+      else await walkClass(absolute, path, className, new Set([...visited, real]), files, rejected, onFile);
     } else if (kind === 'file') {
       files.push({ path, absolutePath: absolute, className });
+      onFile();
     }
   }
 }

@@ -121,3 +121,11 @@ export async function readClasses(path: string): Promise<ClassRow[]> {
 export function classLabels(classes: readonly ClassRow[]): string[] {
   return classes.filter((c) => c.classIndex !== null).sort((a, b) => a.classIndex! - b.classIndex!).map((c) => c.className);
 }
+
+/** Read a rejected-files table: split's rejected.parquet, or extract's skipped.parquet (same schema). */
+export async function readRejected(path: string, producedBy: 'split' | 'extract' = 'split'): Promise<RejectedRow[]> {
+  const table = await readArtifact(path, splitStage.outputs.rejected.schema, producedBy);
+  const classNames = columnValues<string | null>(table, 'class_name');
+  const reasons = columnValues<string>(table, 'reason');
+  return columnValues<string>(table, 'path').map((path, i) => ({ path, className: classNames[i] ?? null, reason: reasons[i]! }));
+}

@@ -1,11 +1,12 @@
 import type { CommandModule } from 'yargs';
+import { addOutputOptions } from '@graft/core';
 import { BUNDLED_BACKBONES } from '@graft/extract';
 
 /** `graft backbones`: the bundled backbones and what they are. */
 export const backbonesCommand: CommandModule = {
   command: 'backbones',
   describe: 'List the bundled pretrained backbones (input size, feature dimension, layer, licence).',
-  builder: (yargs) => yargs.option('json', { type: 'boolean', describe: 'Print JSON' }),
+  builder: (yargs) => addOutputOptions(yargs),
   handler: (argv) => {
     const rows = Object.entries(BUNDLED_BACKBONES).map(([id, b]) => ({ id, inputSize: b.inputSize, featureDim: b.featureDim, layer: b.layer, weights: b.weights, description: b.description, licence: b.licence }));
     if (argv.json) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { GraftError, loadProject, turboConfig, writeFileAtomic } from '@graft/core';
+import { addOutputOptions, GraftError, loadProject, turboConfig, writeFileAtomic } from '@graft/core';
 import { PIPELINE } from '../stages.js';
 
 /** turbo.json as the stage declarations and graft.config.json say it must be. */
@@ -17,13 +17,17 @@ export function expectedTurboConfig(): { path: string; config: Record<string, un
 export const turboConfigCommand: CommandModule = {
   command: 'turbo-config',
   describe: 'Print turbo.json as derived from the stage declarations (--write to update it, --check to verify it).',
-  builder: (yargs) => yargs.option('write', { type: 'boolean', describe: 'Write turbo.json' }).option('check', { type: 'boolean', describe: 'Exit 1 if turbo.json differs' }),
+  builder: (yargs) => addOutputOptions(yargs).option('write', { type: 'boolean', describe: 'Write turbo.json' }).option('check', { type: 'boolean', describe: 'Exit 1 if turbo.json differs' }),
   handler: async (argv) => {
     const { path, config } = expectedTurboConfig();
     const text = `${JSON.stringify(config, null, 2)}\n`;
-    if (argv.write) await writeFileAtomic(path, text);
-    else if (argv.check) {
+    if (argv.write) {
+      await writeFileAtomic(path, text);
+      if (argv.json) process.stdout.write(`${JSON.stringify({ path, written: true })}\n`);
+      else if (!argv.quiet) process.stderr.write(`turbo-config: wrote ${path}\n`);
+    } else if (argv.check) {
       if (readFileSync(path, 'utf8') !== text) throw new GraftError(`${path} is out of date with the stage declarations: run \`graft turbo-config --write\``);
-    } else process.stdout.write(text);
+      if (argv.json) process.stdout.write(`${JSON.stringify({ path, upToDate: true })}\n`);
+    } else process.stdout.write(argv.json ? `${JSON.stringify(config)}\n` : text);
   },
 };

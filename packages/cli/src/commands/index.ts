@@ -1,0 +1,19 @@
+import type { CommandModule } from 'yargs';
+import type { StageDefinition, StageSpec } from '@graft/core';
+import { PIPELINE } from '../stages.js';
+import { runCommand } from './run-command.js';
+import { stageCommand } from './stage-command.js';
+import { statusCommand } from './status-command.js';
+import { inspectCommand } from './inspect-command.js';
+import { backbonesCommand } from './backbones-command.js';
+import { turboConfigCommand } from './turbo-config-command.js';
+
+/** Every `graft` command, in the order `graft --help` lists them. */
+export const COMMANDS: readonly CommandModule[] = [
+  runCommand,
+  ...PIPELINE.map((definition) => stageCommand(definition as StageDefinition<StageSpec>)),
+  statusCommand,
+  inspectCommand,
+  backbonesCommand,
+  turboConfigCommand,
+];

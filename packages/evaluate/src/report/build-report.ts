@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { GRAFT_VERSION, mapConcurrent, readArtifactHeader, type StageContext } from '@graft/core';
+import { readClasses, readRejected, splitStage, type ManifestRow } from '@graft/split';
+import { readMetrics, trainStage } from '@graft/train';
+import type { ClassificationMetrics } from '../metrics.js';
+import type { evaluateStage } from '../spec.js';
+import { confusionMatrixSpec, renderChart, trainingCurvesSpec } from './charts.js';
+import { reportHtml } from './report-html.js';
+import type { LeftOutFile, MistakeView, ReportModel } from './report-model.js';
+import { thumbnailOf } from './thumbnails.js';
+
+/** A misclassified image: its manifest row, what the head predicted and how sure it was. */
+export interface Mistake {
+  readonly row: ManifestRow;
+  readonly predictedClass: string;
+  readonly confidence: number;
+}
+
+/** What evaluate computed, for the report. */
+export interface Evaluation {
+  readonly split: string;
+  readonly labels: readonly string[];
+  readonly metrics: ClassificationMetrics;
+  /** Most confident first. */
+  readonly mistakes: readonly Mistake[];
+  readonly backbone: string;
+  /** extract's provenance, from the bottleneck table read by evaluate. */
+  readonly extractProvenance: Readonly<Record<string, unknown>>;
+  /** evaluate's own provenance details (backend, …). */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Gather everything the report shows: evaluate's results plus the upstream artifacts it declares as inputs. */
+export async function buildReportModel(context: StageContext<typeof evaluateStage>, evaluation: Evaluation): Promise<ReportModel> {
+  const classesPath = context.inputPath('classes');
+  const splitHeader = await readArtifactHeader(classesPath, splitStage.outputs.classes.schema, 'split');
+  const trainHeader = await readArtifactHeader(context.inputPath('metrics'), trainStage.outputs.metrics.schema, 'train');
+  const leftOut: LeftOutFile[] = [
+    ...(await readRejected(context.inputPath('rejected'), 'split')).map((r) => ({ stage: 'split' as const, ...r })),
+    ...(await readRejected(context.inputPath('skipped'), 'extract')).map((r) => ({ stage: 'extract' as const, ...r })),
+  ];
+  const { mistakes, note } = await mistakeViews(evaluation.mistakes, context.data);
+  const dataset = splitHeader.provenance.dataset as { name?: string } | undefined;
+  return {
+    datasetName: dataset?.name,
+    split: evaluation.split,
+    backbone: evaluation.backbone,
+    labels: evaluation.labels,
+    metrics: evaluation.metrics,
+    curve: await readMetrics(context.inputPath('metrics')),
+    mistakes,
+    thumbnailsNote: note,
+    classes: await readClasses(classesPath),
+    leftOut,
+    stages: [
+      { stage: 'split', provenance: splitHeader.provenance },
+      { stage: 'extract', provenance: evaluation.extractProvenance },
+      { stage: 'train', provenance: trainHeader.provenance },
+      { stage: 'evaluate', provenance: { ...context.provenance, ...evaluation.details } },
+    ],
+    graftVersion: GRAFT_VERSION,
+  };
+}
+
+/** Mistakes with thumbnails from the dataset folder, or without them and a note saying why. */
+async function mistakeViews(mistakes: readonly Mistake[], dataDir: string | undefined): Promise<{ mistakes: MistakeView[]; note: string | undefined }> {
+  const view = (m: Mistake, thumbnail: MistakeView['thumbnail']): MistakeView => ({ path: m.row.path, trueClass: m.row.className, predictedClass: m.predictedClass, confidence: m.confidence, thumbnail });
+  const unavailable = dataDir === undefined ? 'no dataset folder was given (--data)' : !existsSync(dataDir) ? 'the dataset folder (--data) was not found' : undefined;
+  if (unavailable) {
+    return {
+      mistakes: mistakes.map((m) => view(m, undefined)),
+      note: `Thumbnails left out: ${unavailable}. The images are listed by path; rerun \`graft evaluate --data <folder> --force\` to add them.`,
+    };
+  }
+  const thumbnails = await mapConcurrent(mistakes, 4, (m) => thumbnailOf(m.row, dataDir!));
+  return { mistakes: mistakes.map((m, i) => view(m, thumbnails[i])), note: undefined };
+}
+
+/** The report page of a model: charts rendered to SVG with Vega-Lite, then the HTML around them. */
+export async function renderReport(model: ReportModel): Promise<string> {
+  const charts = {
+    trainingCurves: await renderChart(trainingCurvesSpec(model.curve), 'curves'),
+    confusionMatrix: await renderChart(confusionMatrixSpec(model.labels, model.metrics.confusion), 'confusion'),
+  };
+  return reportHtml(model, charts);
+}

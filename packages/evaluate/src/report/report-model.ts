@@ -1,0 +1,51 @@
+import type { ClassRow } from '@graft/split';
+import type { CurvePoint } from '@graft/train';
+import type { ClassificationMetrics } from '../metrics.js';
+import type { Thumbnail } from './thumbnails.js';
+
+/** A misclassified image as the report shows it. */
+export interface MistakeView {
+  readonly path: string;
+  readonly trueClass: string;
+  readonly predictedClass: string;
+  readonly confidence: number;
+  /** Undefined when no dataset folder was available. */
+  readonly thumbnail: Thumbnail | undefined;
+}
+
+/** A file left out of training, by split (not an image) or extract (could not be decoded). */
+export interface LeftOutFile {
+  readonly stage: 'split' | 'extract';
+  readonly path: string;
+  readonly className: string | null;
+  readonly reason: string;
+}
+
+/** The provenance record of one stage, as stored in its artifacts' metadata. */
+export interface StageProvenance {
+  readonly stage: string;
+  readonly provenance: Readonly<Record<string, unknown>>;
+}
+
+/** Everything the HTML report shows; built by the evaluate stage from its inputs. */
+export interface ReportModel {
+  readonly datasetName: string | undefined;
+  readonly split: string;
+  readonly backbone: string;
+  readonly labels: readonly string[];
+  readonly metrics: ClassificationMetrics;
+  readonly curve: readonly CurvePoint[];
+  readonly mistakes: readonly MistakeView[];
+  /** Why the mistakes have no thumbnails, when they have none. */
+  readonly thumbnailsNote: string | undefined;
+  readonly classes: readonly ClassRow[];
+  readonly leftOut: readonly LeftOutFile[];
+  readonly stages: readonly StageProvenance[];
+  readonly graftVersion: string;
+}
+
+/** The charts of the report, rendered to SVG. */
+export interface ReportCharts {
+  readonly confusionMatrix: string;
+  readonly trainingCurves: string;
+}
