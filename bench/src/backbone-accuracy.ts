@@ -7,7 +7,8 @@
  * Features come from `graft run`'s stages (split + extract) with the feature cache in
  * artifacts/bench/<dataset>/, so a rerun only trains.
  */
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runStage, SeededRandom, CORE_CODE_DIR } from '@graft/core';
 import { splitDefinition } from '@graft/split';
@@ -15,7 +16,7 @@ import { extractDefinition, readBottlenecks, BUNDLED_BACKBONE_IDS } from '@graft
 import { trainSoftmax, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
 import { useTfjsBackend } from '@graft/tf';
 
-const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' }, write: { type: 'boolean' } } });
 const root = resolve(import.meta.dirname, '..', '..');
 const datasets = values.data ?? [join(root, 'data/emoji-demo5/noto'), join(root, 'data/emoji-demo5/fluent-flat')];
 const folds = Number(values.folds);
@@ -62,3 +63,10 @@ for (const data of datasets) {
   }
 }
 if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+// --write: the numbers `graft backbones` shows (packages/extract/measured/backbone-accuracy.json).
+if (values.write) {
+  const file = join(root, 'packages', 'extract', 'measured', 'backbone-accuracy.json');
+  mkdirSync(dirname(file), { recursive: true });
+  const measured = { command: 'npm run build && node bench/dist/backbone-accuracy.js --write', method: `${folds}-fold stratified cross-validation of the default head on the cached features`, results: results.map(({ extractSeconds: _seconds, ...row }) => row) };
+  writeFileSync(file, `${JSON.stringify(measured, null, 2)}\n`);
+}

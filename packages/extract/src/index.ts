@@ -22,3 +22,5 @@ export { createOnnxRuntimeEngine } from './engines/onnxruntime-engine.js';
 export { createTfjsEngine } from './engines/tfjs-engine.js';
 export { computeFeatures, decodeManifestImage } from './compute-features.js';
 export { downloadModel, modelCacheRoot } from './backbones/model-download.js';
+export { measuredAccuracies } from './backbones/measured-accuracy.js';
+export type { MeasuredAccuracy } from './backbones/measured-accuracy.js';
