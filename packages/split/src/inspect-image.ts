@@ -37,8 +37,10 @@ export async function inspectImage(bytes: Uint8Array, maxPixels: number): Promis
 /** A rejection reason from a decoder error: unsupported codecs said as such, else the first line. */
 export function decodeFailureReason(format: ImageFormat, error: unknown): string {
   const message = String((error as Error).message ?? error);
-  if (/HEVC|libde265|has not been built in/i.test(message)) {
-    return `${format === 'heif' ? 'HEIC/HEIF' : format} with a codec this build of libvips cannot decode (HEVC): convert it to JPEG or PNG`;
+  // libheif's message for HEVC varies ("…has not been built in", "bad seek", "Unknown error"): the
+  // bundled libvips decodes AVIF-coded HEIF (detected as avif) but never HEVC-coded HEIC.
+  if (format === 'heif' || /HEVC|libde265|has not been built in/i.test(message)) {
+    return `HEIC/HEIF that this build of libvips cannot decode (no HEVC decoder, or a damaged file): convert it to JPEG or PNG`;
   }
   return `corrupt or truncated ${format}: ${firstLine(error)}`;
 }
