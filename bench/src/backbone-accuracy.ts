@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { runStage, SeededRandom, CORE_CODE_DIR } from '@graft/core';
 import { splitDefinition } from '@graft/split';
 import { extractDefinition, readBottlenecks, BUNDLED_BACKBONE_IDS } from '@graft/extract';
-import { trainSoftmax, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
+import { trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
 import { useTfjsBackend } from '@graft/tf';
 
 const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' } } });
@@ -51,7 +51,7 @@ for (const data of datasets) {
     for (let fold = 0; fold < folds; fold++) {
       const train = subset(all, [...foldOf.keys()].filter((i) => foldOf[i] !== fold));
       const test = subset(all, [...foldOf.keys()].filter((i) => foldOf[i] === fold));
-      const { curve } = await trainSoftmax(train, test, { ...trainDefaults, classCount, evalEvery: trainDefaults.steps });
+      const { curve } = await trainHead(train, test, { ...trainDefaults, classCount, evalEvery: trainDefaults.steps });
       accuracies.push(curve.at(-1)!.validationAccuracy ?? 0);
     }
     const mean = accuracies.reduce((a, b) => a + b, 0) / folds;

@@ -21,6 +21,8 @@ export interface StringParam extends ParamBase<string> {
   readonly type: 'string';
   /** When set, the value must be one of these. */
   readonly choices?: readonly string[];
+  /** The flag takes several space-separated words (`--sweep lr=0.1,1 hidden=0,64`), joined by one space. */
+  readonly multiple?: boolean;
 }
 
 export interface BooleanParam extends ParamBase<boolean> {

@@ -7,6 +7,8 @@ import { FeatureCache } from './feature-cache.js';
 import { computeFeatures, decodeManifestImage, type SkippedImage } from './compute-features.js';
 import { openEngine, type OpenedEngine } from './engines/select-engine.js';
 import { bottleneckTable, skippedTable } from './tables.js';
+import { augmentationSettings, augmentTrainSplit } from './augment/augment-train-split.js';
+import { augmentedTable } from './augment/augmented-table.js';
 
 /** The extract stage: features of every manifest image, computed once per distinct content. */
 export const runExtract: StageFunction<typeof extractStage> = async (context) => {
@@ -52,6 +54,11 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
     engines[engine] = (engines[engine] ?? 0) + 1;
   });
 
+  const augmented = await augmentTrainSplit({
+    rows: kept, settings: augmentationSettings(params), dataDir, preprocessing, featureDim, batchSize: params.inferenceBatchSize, cache, quiet: context.quiet, log: context.log,
+    openEngine: async () => (await openEngine(backbone, { choice: params.engine, threads, onnxCacheDir: join(cacheDir(context.out), 'onnx'), sampleBatch: () => sampleBatch(kept, dataDir, preprocessing), log: context.log })).engine,
+  });
+
   const details = {
     backbone: { id: backbone.id, layer: backbone.layer, weightsSha256: backbone.weightsSha256, featureDim, licence: backbone.licence, description: backbone.description },
     preprocessing,
@@ -60,10 +67,11 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
   };
   await writeParquetFile(context.outputPath('bottlenecks'), bottleneckTable(kept, features, featureDim, context.artifactMetadata('bottlenecks', details)));
   await writeParquetFile(context.outputPath('skipped'), skippedTable(allSkipped, context.artifactMetadata('skipped', details)));
+  await writeParquetFile(context.outputPath('augmented'), augmentedTable(augmented.rows, augmented.features, featureDim, context.artifactMetadata('augmented', { ...details, augmentation: { copiesPerImage: augmented.summary.copies, rows: augmented.summary.rows, failed: augmented.summary.failed } })));
   const byReason = countBy(allSkipped.map((s) => s.reason));
   context.log(`extract: ${kept.length} images used, ${allSkipped.length} skipped${allSkipped.length ? ` (${Object.entries(byReason).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}`);
   return {
-    summary: { images: kept.length, skippedImages: allSkipped.length, computed: todo.length - skipped.length, cached: manifest.length - todo.length, engine: opened?.engine.name ?? 'cache', backbone: backbone.id, featureDim },
+    summary: { images: kept.length, skippedImages: allSkipped.length, computed: todo.length - skipped.length, cached: manifest.length - todo.length, engine: opened?.engine.name ?? 'cache', backbone: backbone.id, featureDim, augmentedCopies: augmented.summary.rows, augmentedComputed: augmented.summary.computed },
     details,
   };
 };
