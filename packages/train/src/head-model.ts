@@ -1,29 +1,27 @@
 import { tf } from '@graft/tf';
-import type { TrainedHead } from './head.js';
+import type { DenseWeights, TrainedHead } from './head.js';
 
 /** Layer names of the head inside every tfjs model Graft writes (the head model and the export). */
 export const HEAD_LAYER_NAMES = { hidden: 'graft_hidden', output: 'final_result' } as const;
 
 /**
- * The head's layers with the trained weights, ready to apply to a features tensor (dropout is a
- * training-time operation and is not part of the model).
+ * Apply the head's layers, with the trained weights, to a symbolic features tensor [n, D];
+ * returns the class probabilities [n, C]. Dropout is a training-time operation and is not part of
+ * the model. (Weights are set after `apply`, which names them `<layer>/kernel`, `<layer>/bias`.)
  */
-export function headLayers(head: TrainedHead): tf.layers.Layer[] {
-  const layers: tf.layers.Layer[] = [];
-  const add = (layer: tf.layers.Layer, inputDim: number, weights: { kernel: Float32Array; bias: Float32Array; units: number }) => {
-    layer.build([null, inputDim]);
-    tf.tidy(() => layer.setWeights([tf.tensor2d(weights.kernel, [inputDim, weights.units]), tf.tensor1d(weights.bias)]));
-    layers.push(layer);
+export function applyHead(head: TrainedHead, features: tf.SymbolicTensor): tf.SymbolicTensor {
+  const dense = (x: tf.SymbolicTensor, weights: DenseWeights, config: { name: string; activation: 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'softmax' }) => {
+    const layer = tf.layers.dense({ units: weights.units, ...config });
+    const y = layer.apply(x) as tf.SymbolicTensor;
+    tf.tidy(() => layer.setWeights([tf.tensor2d(weights.kernel, [weights.inputDim, weights.units]), tf.tensor1d(weights.bias)]));
+    return y;
   };
-  if (head.hidden) add(tf.layers.dense({ units: head.hidden.units, activation: head.hidden.activation, name: HEAD_LAYER_NAMES.hidden }), head.featureDim, head.hidden);
-  add(tf.layers.dense({ units: head.classCount, activation: 'softmax', name: HEAD_LAYER_NAMES.output }), head.output.inputDim, head.output);
-  return layers;
+  const hidden = head.hidden ? dense(features, head.hidden, { name: HEAD_LAYER_NAMES.hidden, activation: head.hidden.activation }) : features;
+  return dense(hidden, head.output, { name: HEAD_LAYER_NAMES.output, activation: 'softmax' });
 }
 
 /** The head as a tfjs LayersModel: features [n, D] in, class probabilities [n, C] out. */
 export function headToLayersModel(head: TrainedHead): tf.LayersModel {
   const input = tf.input({ shape: [head.featureDim], name: 'features' });
-  let x = input;
-  for (const layer of headLayers(head)) x = layer.apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: x, name: 'graft_head' });
+  return tf.model({ inputs: input, outputs: applyHead(head, input), name: 'graft_head' });
 }

@@ -6,7 +6,7 @@ export type { CurvePoint, TrainingOptions, TrainingResult } from './head-trainin
 export type { DenseWeights, TrainedHead, HiddenActivation } from './head.js';
 export { makeBatchSampler, classWeights } from './batch-sampler.js';
 export { learningRateAt } from './learning-rate.js';
-export { headToLayersModel, headLayers, HEAD_LAYER_NAMES } from './head-model.js';
+export { headToLayersModel, applyHead, HEAD_LAYER_NAMES } from './head-model.js';
 export { readHead, readMetrics, readRunCurves } from './tables.js';
 export type { RunCurve } from './tables.js';
 export { sweepRuns, chooseRun, SWEEP_ALIASES } from './sweep.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@graft/core';
 import { tf, useTfjsBackend } from '@graft/tf';
-import { trainHead, type TrainingOptions } from '../src/head-training.js';
+import { matMulGivenTranspose, trainHead, type TrainingOptions } from '../src/head-training.js';
 import { makeBatchSampler, classWeights } from '../src/batch-sampler.js';
 import { headToLayersModel } from '../src/head-model.js';
 import { learningRateAt } from '../src/learning-rate.js';
@@ -139,6 +139,18 @@ describe('trainHead', () => {
     await useTfjsBackend();
     const { curve } = await trainHead(blobs(100, 4, 8, 1), blobs(40, 4, 8, 2), { ...defaults, steps: 200, evalEvery: 50, learningRateSchedule: 'step', learningRateDecaySteps: 100, learningRateDecayFactor: 0.5 });
     expect(curve.map((p) => p.learningRate)).toEqual([0.05, 0.05, 0.025, 0.025]);
+  });
+});
+
+describe('matMulGivenTranspose', () => {
+  it('has the value and kernel gradient of tf.matMul', async () => {
+    await useTfjsBackend();
+    const [x, w] = [tf.randomNormal([7, 5], 0, 1, 'float32', 1) as tf.Tensor2D, tf.randomNormal([5, 3], 0, 1, 'float32', 2) as tf.Tensor2D];
+    const custom = matMulGivenTranspose(tf.transpose(x));
+    const loss = (product: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D) => (b: tf.Tensor) => tf.sum(tf.square(product(x, b as tf.Tensor2D)));
+    expect(custom(x, w).arraySync()).toEqual(tf.matMul(x, w).arraySync());
+    const [expected, actual] = [tf.grad(loss(tf.matMul))(w).dataSync(), tf.grad(loss(custom))(w).dataSync()];
+    actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5));
   });
 });
 
