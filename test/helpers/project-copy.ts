@@ -26,7 +26,7 @@ export function copyProject(): string {
     if (entry === '@graft' || entry === 'graft') continue;
     symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
   }
-  for (const name of ['core', 'tf', 'split', 'extract', 'train', 'evaluate']) symlinkSync(join(root, 'packages', name), join(modules, '@graft', name));
+  for (const name of ['core', 'tf', 'split', 'extract', 'train', 'evaluate', 'export']) symlinkSync(join(root, 'packages', name), join(modules, '@graft', name));
   symlinkSync(join(root, 'packages', 'cli'), join(modules, 'graft'));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '-q');

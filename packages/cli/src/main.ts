@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { exitOnError, usageFailure, type StageSpec, type StageDefinition } from '@graft/core';
 import { PIPELINE } from './stages.js';
 import { stageCommand } from './commands/stage-command.js';
 import { runCommand } from './commands/run-command.js';
 import { backbonesCommand } from './commands/backbones-command.js';
 import { turboConfigCommand } from './commands/turbo-config-command.js';
+import { predictCommand } from './commands/predict-command.js';
 
 // `graft … | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -16,13 +17,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 await exitOnError(async () => {
   let cli = yargs(process.argv.slice(2))
     .scriptName('graft')
-    .usage('$0 <command> [options]\n\nTeach a pretrained image network a new job: split → extract → train → evaluate, each stage cached.')
+    .usage('$0 <command> [options]\n\nTeach a pretrained image network a new job: split → extract → train → evaluate → export, each stage cached.')
     .command(runCommand);
   for (const definition of PIPELINE) cli = cli.command(stageCommand(definition as StageDefinition<StageSpec>));
   await cli
+    .command(predictCommand as CommandModule)
     .command(backbonesCommand)
     .command(turboConfigCommand)
-    .demandCommand(1, 'Name a command: run, split, extract, train, evaluate, backbones (see --help)')
+    .demandCommand(1, 'Name a command: run, split, extract, train, evaluate, export, predict, backbones (see --help)')
     .recommendCommands()
     .strict()
     .fail(usageFailure)

@@ -47,7 +47,7 @@ export interface OutputSpec {
   readonly description: string;
 }
 
-export type StageName = 'split' | 'extract' | 'train' | 'evaluate';
+export type StageName = 'split' | 'extract' | 'train' | 'evaluate' | 'export';
 
 /** An artifact of an upstream stage that a stage reads. */
 export interface InputSpec extends OutputSpec {
