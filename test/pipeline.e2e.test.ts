@@ -17,7 +17,7 @@ const DEMO = join(REPO_ROOT, 'data', 'emoji-demo5', 'noto');
 const ACCURACY_FLOOR = 0.45;
 
 const artifactFiles = (out: string) =>
-  ['split', 'extract', 'train', 'evaluate'].flatMap((stage) => readdirSync(join(out, stage), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(out.length + 1)));
+  ['split', 'extract', 'train', 'evaluate', 'export'].flatMap((stage) => readdirSync(join(out, stage), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(out.length + 1)));
 
 describe('graft run on the demo data with a real pretrained backbone', () => {
   let out: string;

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { runStage, SeededRandom, CORE_CODE_DIR } from '@graft/core';
 import { splitDefinition } from '@graft/split';
 import { extractDefinition, readBottlenecks, BUNDLED_BACKBONE_IDS } from '@graft/extract';
-import { trainSoftmax, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
+import { trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
 import { useTfjsBackend } from '@graft/tf';
 
 const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' }, write: { type: 'boolean' } } });
@@ -34,7 +34,7 @@ const results: Record<string, unknown>[] = [];
 for (const data of datasets) {
   const out = join(root, 'artifacts', 'bench', basename(data));
   const quiet = true;
-  await runStage(splitDefinition.spec, splitDefinition.run, { params: { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000 }, out, data, quiet, codeDirs: [...splitDefinition.codeDirs, CORE_CODE_DIR] });
+  await runStage(splitDefinition.spec, splitDefinition.run, { params: { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000, testPattern: '' }, out, data, quiet, codeDirs: [...splitDefinition.codeDirs, CORE_CODE_DIR] });
   for (const backbone of backbones) {
     const params = { ...Object.fromEntries(Object.entries(extractDefinition.spec.params).map(([k, p]) => [k, p.default])), backbone } as never;
     const started = performance.now();
@@ -52,7 +52,7 @@ for (const data of datasets) {
     for (let fold = 0; fold < folds; fold++) {
       const train = subset(all, [...foldOf.keys()].filter((i) => foldOf[i] !== fold));
       const test = subset(all, [...foldOf.keys()].filter((i) => foldOf[i] === fold));
-      const { curve } = await trainSoftmax(train, test, { ...trainDefaults, classCount, evalEvery: trainDefaults.steps });
+      const { curve } = await trainHead(train, test, { ...trainDefaults, classCount, evalEvery: trainDefaults.steps });
       accuracies.push(curve.at(-1)!.validationAccuracy ?? 0);
     }
     const mean = accuracies.reduce((a, b) => a + b, 0) / folds;

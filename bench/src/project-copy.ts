@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +27,11 @@ export function copyProject(): string {
     if (entry === '@graft' || entry === 'graft') continue;
     symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
   }
-  for (const name of ['core', 'tf', 'split', 'extract', 'train', 'evaluate']) symlinkSync(join(root, 'packages', name), join(modules, '@graft', name));
-  symlinkSync(join(root, 'packages', 'cli'), join(modules, 'graft'));
+  // Workspace packages resolve to the copy's own folders.
+  for (const folder of readdirSync(join(root, 'packages'))) {
+    const name = (JSON.parse(readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8')) as { name: string }).name;
+    symlinkSync(join(root, 'packages', folder), join(modules, name));
+  }
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '-q');
   git('-c', 'user.email=test@graft', '-c', 'user.name=test', 'add', '-A');

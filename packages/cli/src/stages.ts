@@ -3,6 +3,7 @@ import { splitDefinition } from '@graft/split';
 import { extractDefinition } from '@graft/extract';
 import { trainDefinition } from '@graft/train';
 import { evaluateDefinition } from '@graft/evaluate';
+import { exportDefinition } from '@graft/export';
 
 /** The pipeline, in run order. */
-export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, trainDefinition, evaluateDefinition] as unknown as StageDefinition<StageSpec>[];
+export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, trainDefinition, evaluateDefinition, exportDefinition] as unknown as StageDefinition<StageSpec>[];

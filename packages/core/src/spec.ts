@@ -21,6 +21,8 @@ export interface StringParam extends ParamBase<string> {
   readonly type: 'string';
   /** When set, the value must be one of these. */
   readonly choices?: readonly string[];
+  /** The flag takes several space-separated words (`--sweep lr=0.1,1 hidden=0,64`), joined by one space. */
+  readonly multiple?: boolean;
 }
 
 export interface BooleanParam extends ParamBase<boolean> {
@@ -45,7 +47,7 @@ export interface OutputSpec {
   readonly description: string;
 }
 
-export type StageName = 'split' | 'extract' | 'train' | 'evaluate';
+export type StageName = 'split' | 'extract' | 'train' | 'evaluate' | 'export';
 
 /** An artifact of an upstream stage that a stage reads. */
 export interface InputSpec extends OutputSpec {

@@ -46,6 +46,7 @@ export function stageParamOptions(spec: StageSpec): Record<string, Options> {
       param.type === 'string' && param.choices ? ` [choices: ${param.choices.join(', ')}]` : param.type === 'number' || param.type === 'integer' ? ` [${param.type} ${param.min ?? '-∞'}..${param.max ?? '∞'}]` : '';
     options[kebabCase(name)] = {
       type: param.type === 'boolean' ? 'boolean' : 'string',
+      ...(param.type === 'string' && param.multiple ? { array: true } : {}),
       describe: `${param.description}${constraint}`,
       defaultDescription: JSON.stringify(param.default),
       group: `${spec.name} params:`,
@@ -59,7 +60,7 @@ export function paramsFromArgv<S extends StageSpec>(spec: S, argv: Record<string
   const overrides: Record<string, unknown> = {};
   for (const name of Object.keys(spec.params)) {
     const value = argv[kebabCase(name)];
-    if (value !== undefined) overrides[name] = value;
+    if (value !== undefined) overrides[name] = Array.isArray(value) ? value.join(' ') : value;
   }
   return resolveParams(spec, readParamsFile(paramsDir, spec), overrides);
 }

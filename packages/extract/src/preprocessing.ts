@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /**
  * How an image file becomes a network input. Defined once per backbone and stored with every
@@ -40,11 +40,7 @@ export interface DecodeOptions {
  * resized, scaled. Writes size×size×3 floats (HWC, RGB) into `target` at `offset`.
  */
 export async function decodeInto(bytes: Uint8Array, preprocessing: Preprocessing, options: DecodeOptions, target: Float32Array, offset: number): Promise<void> {
-  const [r, g, b] = preprocessing.background;
-  const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: options.maxPixels, animated: false })
-    .rotate()
-    .flatten({ background: { r, g, b } })
-    .toColourspace('srgb')
+  const { data, info } = await openImage(bytes, preprocessing, options)
     .resize(preprocessing.size, preprocessing.size, { fit: preprocessing.fit, kernel: preprocessing.kernel })
     .removeAlpha()
     .raw({ depth: 'uchar' })
@@ -54,4 +50,13 @@ export async function decodeInto(bytes: Uint8Array, preprocessing: Preprocessing
   }
   const { scale, offset: shift } = preprocessing;
   for (let i = 0; i < data.length; i++) target[offset + i] = data[i]! * scale + shift;
+}
+
+/** The decoding steps before any resize: EXIF orientation, alpha flattened on the background, 8-bit sRGB. */
+export function openImage(bytes: Uint8Array, preprocessing: Preprocessing, options: DecodeOptions): Sharp {
+  const [r, g, b] = preprocessing.background;
+  return sharp(bytes, { failOn: 'error', limitInputPixels: options.maxPixels, animated: false })
+    .rotate()
+    .flatten({ background: { r, g, b } })
+    .toColourspace('srgb');
 }

@@ -9,6 +9,8 @@ import { openEngine, readOnnxCheck } from './engines/select-engine.js';
 import { skippedTable, writeBottlenecks } from './tables.js';
 import { shardOf, type Shard } from './shard.js';
 import { flushEveryOption } from './flush-option.js';
+import { augmentationSettings, augmentTrainSplit } from './augment/augment-train-split.js';
+import { augmentedTable } from './augment/augmented-table.js';
 
 type ExtractParams = ParamValues<typeof extractStage>;
 
@@ -81,6 +83,13 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
     const engine = cache.engineOf(row.sha256);
     engines[engine] = (engines[engine] ?? 0) + 1;
   }
+
+  // Distorted copies of the train split (augmentation): cached like every feature.
+  const augmented = await augmentTrainSplit({
+    rows: kept, settings: augmentationSettings(params), dataDir: context.data, preprocessing: backbone.preprocessing, featureDim: backbone.featureDim, batchSize: params.inferenceBatchSize, cache, quiet: context.quiet, log: context.log,
+    openEngine: async () => (await openEngine(backbone, { choice: params.engine, threads: params.threads || cpuCount(), onnxCacheDir: join(cacheDir(context.out), 'onnx'), sampleBatch: () => sampleBatch(manifest, context.data!, backbone), log: context.log })).engine,
+  });
+
   const details = {
     backbone: { id: backbone.id, layer: backbone.layer, weightsSha256: backbone.weightsSha256, featureDim: backbone.featureDim, licence: backbone.licence, description: backbone.description },
     preprocessing: backbone.preprocessing,
@@ -91,11 +100,12 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
   if (onnxCheck) Object.assign(details, { onnxMaxAbsDiffVsTfjs: onnxCheck.maxAbsDiff });
   await writeBottlenecks(context.outputPath('bottlenecks'), kept, cache, context.artifactMetadata('bottlenecks', details));
   await writeParquetFile(context.outputPath('skipped'), skippedTable(skipped, context.artifactMetadata('skipped', details)));
+  await writeParquetFile(context.outputPath('augmented'), augmentedTable(augmented.rows, augmented.features, backbone.featureDim, context.artifactMetadata('augmented', { ...details, augmentation: { copiesPerImage: augmented.summary.copies, rows: augmented.summary.rows, failed: augmented.summary.failed } })));
   const byReason = countBy(skipped.map((s) => s.reason));
   context.log(`extract: ${kept.length} images used, ${skipped.length} skipped${skipped.length ? ` (${Object.entries(byReason).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}`);
   const computedCount = todo.length - (computed?.skipped.length ?? 0);
   return {
-    summary: { images: kept.length, skippedImages: skipped.length, computed: computedCount, cached: manifest.length - todo.length, engine: computed?.opened.engine.name ?? 'cache', backbone: backbone.id, featureDim: backbone.featureDim },
+    summary: { images: kept.length, skippedImages: skipped.length, computed: computedCount, cached: manifest.length - todo.length, engine: computed?.opened.engine.name ?? 'cache', backbone: backbone.id, featureDim: backbone.featureDim, augmentedCopies: augmented.summary.rows, augmentedComputed: augmented.summary.computed },
     details,
   };
 };

@@ -14,6 +14,7 @@ export const extractStage = defineStage({
   outputs: {
     bottlenecks: { file: 'bottlenecks.parquet', schema: 'graft.bottlenecks/1', description: 'Manifest columns plus a FixedSizeList<Float32> feature column, one row per extracted image.' },
     skipped: { file: 'skipped.parquet', schema: 'graft.rejected/1', description: 'Manifest images that could not be decoded at extraction time, with the reason.' },
+    augmented: { file: 'augmented.parquet', schema: 'graft.augmented/1', description: 'Distorted copies of train-split images (--augment-copies per image): path, class, copy index, distortion JSON, feature. Empty without augmentation.' },
   },
   params: {
     backbone: { type: 'string', default: 'inception_v3_mixed7', choices: BUNDLED_BACKBONE_IDS, description: 'Bundled pretrained backbone (see `graft backbones`).' },
@@ -24,5 +25,11 @@ export const extractStage = defineStage({
     inferenceBatchSize: { type: 'integer', default: 16, min: 1, max: 1024, description: 'Images per inference call.' },
     threads: { type: 'integer', default: 0, min: 0, max: 256, description: 'Inference threads; 0 = one per CPU core.' },
     decodeConcurrency: { type: 'integer', default: 0, min: 0, max: 256, description: 'Images decoded at once (libvips threads); 0 = one per CPU core.' },
+    augmentCopies: { type: 'integer', default: 0, min: 0, max: 1000, description: 'Distorted copies of each train-split image whose features are added for training (retrain.py\'s distortions, but cached); 0 = none.' },
+    flipLeftRight: { type: 'boolean', default: false, description: 'Distorted copies are mirrored left-right with probability 1/2.' },
+    randomCrop: { type: 'number', default: 0, min: 0, max: 100, description: 'Percentage margin cropped off distorted copies at a random position.' },
+    randomScale: { type: 'number', default: 0, min: 0, max: 100, description: 'Distorted copies are enlarged by up to this percentage before the crop.' },
+    randomBrightness: { type: 'number', default: 0, min: 0, max: 100, description: 'Pixel values of distorted copies are multiplied by a random factor within ± this percentage.' },
+    augmentSeed: { type: 'integer', default: 42, min: 0, max: 2 ** 31 - 1, description: 'Seed of the distortions (each copy\'s distortion also depends on its image content and copy index).' },
   },
 });

@@ -26,12 +26,15 @@ export function splitOfPercentage(percentage: number, validationPercent: number,
 }
 
 /**
- * Assign the images of one class. When the class has at least 3 images, every split gets at least
+ * Assign the images of one class. With `testPattern`, the matching paths are the test split and the
+ * others go to validation or train by hash, with no rebalancing. Otherwise, when the class has at least 3 images, every split gets at least
  * one: an empty split takes, from the largest split, the image whose percentage lies nearest to
  * the empty split's band (deterministic; only very small classes are affected).
  */
-export function assignClassSplits(paths: readonly string[], validationPercent: number, testPercent: number): Split[] {
+export function assignClassSplits(paths: readonly string[], validationPercent: number, testPercent: number, testPattern?: RegExp): Split[] {
   const percentages = paths.map(pathPercentage);
+  // A given test set: exactly the matching paths; the rest by hash into validation and train.
+  if (testPattern) return paths.map((path, i) => (testPattern.test(path) ? 'test' : splitOfPercentage(percentages[i]!, validationPercent, 0)));
   const splits = percentages.map((p) => splitOfPercentage(p, validationPercent, testPercent));
   if (paths.length < SPLITS.length) return splits;
   const bandCentre: Record<Split, number> = {

@@ -18,8 +18,10 @@ interface CheckedFile {
 /** The split stage: scan, check every file, assign splits, write manifest, classes and rejected. */
 export const runSplit: StageFunction<typeof splitStage> = async (context) => {
   const { params } = context;
-  if (params.validationPercent + params.testPercent >= 100) {
-    throw new ParamError(`split: --validation-percent (${params.validationPercent}) + --test-percent (${params.testPercent}) must be below 100 so that training gets images`);
+  const testPattern = compileTestPattern(params.testPattern);
+  const testPercent = testPattern ? 0 : params.testPercent;
+  if (params.validationPercent + testPercent >= 100) {
+    throw new ParamError(`split: --validation-percent (${params.validationPercent}) + --test-percent (${testPercent}) must be below 100 so that training gets images`);
   }
   if (!context.data) throw new DatasetError('split needs a dataset folder: pass --data <folder with one sub-folder per class>');
   const scanning = new Progress('split: scanning folders', undefined, { quiet: context.quiet });
@@ -59,7 +61,7 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
       classes.push({ classIndex: null, className, images: items.length, train: 0, validation: 0, test: 0, excludedReason: reason });
       continue;
     }
-    const splits = assignClassSplits(items.map((item) => item.file.path), params.validationPercent, params.testPercent);
+    const splits = assignClassSplits(items.map((item) => item.file.path), params.validationPercent, testPercent, testPattern);
     const counts = countSplits(splits);
     classes.push({ classIndex, className, images: items.length, ...counts, excludedReason: null });
     items.forEach((item, i) => {
@@ -94,3 +96,13 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     details,
   };
 };
+
+/** --test-pattern as a RegExp (undefined when empty); a bad expression is a ParamError. */
+function compileTestPattern(pattern: string): RegExp | undefined {
+  if (pattern === '') return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new ParamError(`split --test-pattern: ${(error as Error).message}`);
+  }
+}

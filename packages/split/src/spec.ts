@@ -16,6 +16,10 @@ export const splitStage = defineStage({
     validationPercent: { type: 'number', default: 10, min: 0, max: 100, description: 'Percentage of each class assigned to validation.' },
     testPercent: { type: 'number', default: 10, min: 0, max: 100, description: 'Percentage of each class assigned to test.' },
     minImagesPerClass: { type: 'integer', default: 3, min: 1, max: 1_000_000, description: 'Classes with fewer usable images are left out (reported in classes.parquet).' },
+    testPattern: {
+      type: 'string', default: '',
+      description: 'Regular expression on the path relative to the data folder: the images it matches are the test split (e.g. an official test set) and the rest is divided into train and validation by hash (--test-percent is not used); empty = all by hash.',
+    },
     maxPixels: { type: 'integer', default: 250_000_000, min: 1, max: 4_000_000_000, description: 'Images with more pixels (width × height, from the header) are rejected as possible decompression bombs.' },
   },
 });

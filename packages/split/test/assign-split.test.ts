@@ -52,3 +52,15 @@ describe('assignClassSplits', () => {
     expect(counts.test / 5000).toBeCloseTo(0.2, 1);
   });
 });
+
+describe('assignClassSplits with a test pattern', () => {
+  it('puts exactly the matching paths in test and the rest in validation or train by hash', () => {
+    const paths = Array.from({ length: 200 }, (_, i) => `shirt/${i % 4 === 0 ? 'test' : 'train'}-${i}.png`);
+    const splits = assignClassSplits(paths, 10, 10, /\/test-/);
+    paths.forEach((path, i) => expect(splits[i] === 'test').toBe(path.includes('/test-')));
+    const others = paths.filter((path) => !path.includes('/test-'));
+    others.forEach((path) => expect(splits[paths.indexOf(path)]).toBe(splitOfPercentage(pathPercentage(path), 10, 0)));
+    expect(countSplits(splits).validation).toBeGreaterThan(5);
+  });
+});
+

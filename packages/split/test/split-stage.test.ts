@@ -9,7 +9,7 @@ import { readManifest, readClasses } from '../src/tables.js';
 import { makeTree, syntheticImage } from '../../../test/helpers/dataset.js';
 import { duckdb } from '../../../test/helpers/duckdb.js';
 
-const defaults = { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000 };
+const defaults = { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000, testPattern: '' };
 
 async function split(data: string, params: Partial<typeof defaults> = {}) {
   const out = mkdtempSync(join(tmpdir(), 'graft-out-'));
@@ -90,10 +90,19 @@ describe('split stage', () => {
     expect(rejected[0]?.reason).toBe('dangling symlink');
   });
 
+  it('--test-pattern makes the matching images the test split', async () => {
+    const data = await makeTree({ ...images('a', 12), ...images('b', 12, 100) });
+    const { out } = await split(data, { testPattern: 'img [0-9]*[05]\\.jpg$', testPercent: 50 });
+    const rows = await duckdb(`select split, count(*)::INTEGER as n, bool_and(regexp_matches(path, 'img [0-9]*[05]\\.jpg$')) as all_match from '${join(out, 'split', 'manifest.parquet')}' group by split order by split`);
+    expect(rows.find((r) => r.split === 'test')).toEqual({ split: 'test', n: 6, all_match: true });
+    expect(rows.filter((r) => r.split !== 'test').every((r) => r.all_match === false)).toBe(true);
+  });
+
   it.each([
     ['a missing folder', async () => '/nonexistent/graft-data', {}, DatasetError, /cannot be read/],
     ['one usable class', async () => makeTree({ ...images('a', 5), ...images('b', 1, 10) }), {}, DatasetError, /at least 2 classes/],
     ['percentages leaving no training data', async () => makeTree({ ...images('a', 5), ...images('b', 5, 10) }), { validationPercent: 60, testPercent: 40 }, ParamError, /must be below 100/],
+    ['an invalid --test-pattern', async () => makeTree({ ...images('a', 5), ...images('b', 5, 10) }), { testPattern: 'test-(' }, ParamError, /split --test-pattern: Invalid regular expression/],
   ])('refuses %s with a clear error and leaves no output', async (_, makeData, params, errorType, message) => {
     const data = await makeData();
     const out = mkdtempSync(join(tmpdir(), 'graft-out-'));

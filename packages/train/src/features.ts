@@ -24,3 +24,36 @@ export function selectSplit(bottlenecks: Bottlenecks, split: Split): LabelledFea
     dimension: featureDim,
   };
 }
+
+/** Distorted copies of training images (extract's augmented table), as rows to add. */
+export interface AugmentedRows {
+  readonly paths: readonly string[];
+  readonly labels: Int32Array;
+  readonly features: Float32Array;
+  readonly dimension: number;
+}
+
+/**
+ * The train split plus the distorted copies of its images. Copies of images that are not in
+ * `train` are left out, so validation and test images never enter training in any form.
+ */
+export function withAugmented(train: LabelledFeatures, augmented: AugmentedRows): { features: LabelledFeatures; added: number } {
+  if (augmented.paths.length === 0) return { features: train, added: 0 };
+  if (augmented.dimension !== train.dimension) throw new Error(`augmented features are ${augmented.dimension}-d, bottlenecks ${train.dimension}-d`);
+  const inTrain = new Set(train.paths);
+  const rows = augmented.paths.flatMap((path, i) => (inTrain.has(path) ? [i] : []));
+  const d = train.dimension;
+  const features = new Float32Array((train.count + rows.length) * d);
+  features.set(train.features);
+  rows.forEach((row, i) => features.set(augmented.features.subarray(row * d, (row + 1) * d), (train.count + i) * d));
+  return {
+    features: {
+      features,
+      labels: Int32Array.from([...train.labels, ...rows.map((row) => augmented.labels[row]!)]),
+      paths: [...train.paths, ...rows.map((row) => augmented.paths[row]!)],
+      count: train.count + rows.length,
+      dimension: d,
+    },
+    added: rows.length,
+  };
+}

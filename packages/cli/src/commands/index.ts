@@ -7,11 +7,13 @@ import { statusCommand } from './status-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { backbonesCommand } from './backbones-command.js';
 import { turboConfigCommand } from './turbo-config-command.js';
+import { predictCommand } from './predict-command.js';
 
 /** Every `graft` command, in the order `graft --help` lists them. */
 export const COMMANDS: readonly CommandModule[] = [
   runCommand,
   ...PIPELINE.map((definition) => stageCommand(definition as StageDefinition<StageSpec>)),
+  predictCommand as CommandModule,
   statusCommand,
   inspectCommand,
   backbonesCommand,

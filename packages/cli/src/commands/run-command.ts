@@ -5,7 +5,7 @@ import { PIPELINE } from '../stages.js';
 /** `graft run`: every stage in order, with the same --data / --out and every stage's params. */
 export const runCommand: CommandModule = {
   command: 'run',
-  describe: 'Run split → extract → train → evaluate (stages whose inputs did not change are skipped).',
+  describe: 'Run split → extract → train → evaluate → export (stages whose inputs did not change are skipped).',
   builder: (yargs) => {
     let builder = addCommonOptions(yargs);
     for (const { spec } of PIPELINE) builder = builder.options(stageParamOptions(spec));
