@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { graft } from './helpers/graft-cli.js';
 import { duckdb } from './helpers/duckdb.js';
+import { trainStage } from '@graft/train';
 import { launchChromium } from './helpers/chromium.js';
 import { REPO_ROOT } from './helpers/project-copy.js';
 
@@ -203,13 +204,15 @@ describe('graft inspect', () => {
     const result = await graft(['inspect', 'train/metrics.parquet', '--out', out, '--json']);
     expect(result.code, result.stderr).toBe(0);
     const description = JSON.parse(result.stdout);
-    expect(description).toMatchObject({ kind: 'parquet', rows: 3, schema: 'graft.metrics/1' });
-    expect(description.columns.map((c: { name: string }) => c.name)).toEqual(['step', 'loss', 'train_accuracy', 'validation_loss', 'validation_accuracy']);
+    expect(description).toMatchObject({ kind: 'parquet', rows: 3, schema: trainStage.outputs.metrics.schema });
+    const columns = (await duckdb(`describe select * from '${join(out, 'train', 'metrics.parquet')}'`)).map((c) => c.column_name);
+    expect(description.columns.map((c: { name: string }) => c.name)).toEqual(columns);
+    expect(columns).toEqual(expect.arrayContaining(['step', 'loss', 'train_accuracy', 'validation_loss', 'validation_accuracy']));
     expect(description.provenance.params.steps).toBe(300);
-    expect(description.firstRows).toEqual(await duckdb(`select * from '${join(out, 'train', 'metrics.parquet')}' order by step limit 5`));
+    expect(description.firstRows).toEqual(await duckdb(`select * from '${join(out, 'train', 'metrics.parquet')}' limit 5`));
     const text = await graft(['inspect', 'metrics', '--out', out, '--rows', '2']);
-    expect(text.stdout).toContain('Parquet, 3 rows, schema graft.metrics/1');
-    expect(text.stdout).toMatch(/first 2 rows:\n\s+step\s+loss/);
+    expect(text.stdout).toContain(`Parquet, 3 rows, schema ${trainStage.outputs.metrics.schema}`);
+    expect(text.stdout).toMatch(new RegExp(`first 2 rows:\\n\\s+${columns[0]}\\s+${columns[1]}`));
   });
 
   it('shows feature vectors whole in JSON and shortened in text', async () => {
@@ -247,7 +250,7 @@ describe('graft status', () => {
 
   it('says every stage is up to date right after `graft run` with the same params', async () => {
     const result = await status(out);
-    expect(reasons(result)).toEqual({ split: 'up to date', extract: 'up to date', train: 'up to date', evaluate: 'up to date' });
+    expect(reasons(result)).toEqual({ split: 'up to date', extract: 'up to date', train: 'up to date', evaluate: 'up to date', export: 'up to date' });
     expect(result.upToDate).toBe(true);
     const text = await graft(['status', ...RUN_FLAGS, '--out', out]);
     expect(text.stdout).toContain(`evaluate  up to date — ${summary.evaluate!.headline}`);
@@ -259,6 +262,7 @@ describe('graft status', () => {
       extract: 'up to date',
       train: 'params changed: steps 300 → 200',
       evaluate: 'upstream stage train is not up to date',
+      export: 'upstream stage train is not up to date',
     });
   });
 
@@ -280,6 +284,7 @@ describe('graft status', () => {
       extract: 'input split/manifest.parquet is missing (run `graft split`)',
       train: 'input split/classes.parquet is missing (run `graft split`)',
       evaluate: 'input split/classes.parquet is missing (run `graft split`)',
+      export: 'upstream stage train is not up to date',
     });
   });
 });

@@ -74,7 +74,7 @@ describe('graft run on the demo data with a real pretrained backbone', () => {
     const files = artifactFiles(out);
     expect(artifactFiles(second)).toEqual(files);
     for (const file of files) expect(readFileSync(join(second, file)).equals(readFileSync(join(out, file))), file).toBe(true);
-  });
+  }, 600_000);
 
   it('a broken pipeline (labels shuffled across classes) falls below the floor', async () => {
     const shuffled = mkdtempSync(join(tmpdir(), 'graft-shuffled-'));

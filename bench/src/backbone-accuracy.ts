@@ -4,6 +4,7 @@
  *
  *   node bench/dist/backbone-accuracy.js [--data <folder> ...] [--folds 5] [--json]
  *
+ * --variants also measures L2-normalised and standardised features and two layers concatenated.
  * Features come from `graft run`'s stages (split + extract) with the feature cache in
  * artifacts/bench/<dataset>/, so a rerun only trains.
  */
@@ -16,7 +17,7 @@ import { extractDefinition, readBottlenecks, BUNDLED_BACKBONE_IDS } from '@graft
 import { trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
 import { useTfjsBackend } from '@graft/tf';
 
-const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' }, write: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' }, write: { type: 'boolean' }, variants: { type: 'boolean' } } });
 const root = resolve(import.meta.dirname, '..', '..');
 const datasets = values.data ?? [join(root, 'data/emoji-demo5/noto'), join(root, 'data/emoji-demo5/fluent-flat')];
 const folds = Number(values.folds);
@@ -31,6 +32,7 @@ function subset(all: LabelledFeatures, indices: number[]): LabelledFeatures {
 }
 
 const results: Record<string, unknown>[] = [];
+const featuresOf = new Map<string, LabelledFeatures>();
 for (const data of datasets) {
   const out = join(root, 'artifacts', 'bench', basename(data));
   const quiet = true;
@@ -43,30 +45,94 @@ for (const data of datasets) {
     const bottlenecks = await readBottlenecks(join(out, 'extract', 'bottlenecks.parquet'));
     const all: LabelledFeatures = { features: bottlenecks.features, labels: Int32Array.from(bottlenecks.rows, (r) => r.classIndex), paths: bottlenecks.rows.map((r) => r.path), count: bottlenecks.rows.length, dimension: bottlenecks.featureDim };
     const classCount = Math.max(...all.labels) + 1;
-    // Stratified folds: shuffle each class with a fixed seed and deal its images round-robin.
-    const foldOf = new Int32Array(all.count);
-    const random = new SeededRandom(11);
-    for (let c = 0; c < classCount; c++) random.shuffle(all.labels.reduce<number[]>((acc, label, i) => (label === c ? [...acc, i] : acc), [])).forEach((row, k) => (foldOf[row] = k % folds));
+    const foldOf = stratifiedFolds(all.labels, classCount);
     await useTfjsBackend();
-    const accuracies: number[] = [];
-    for (let fold = 0; fold < folds; fold++) {
-      const train = subset(all, [...foldOf.keys()].filter((i) => foldOf[i] !== fold));
-      const test = subset(all, [...foldOf.keys()].filter((i) => foldOf[i] === fold));
-      const { curve } = await trainHead(train, test, { ...trainDefaults, classCount, evalEvery: trainDefaults.steps });
-      accuracies.push(curve.at(-1)!.validationAccuracy ?? 0);
+    featuresOf.set(backbone, all);
+    const variants: [string, Transform][] = [['raw', (train, test) => [train, test]], ...(values.variants ? ([['l2', l2Rows], ['standardized', standardize]] as [string, Transform][]) : [])];
+    for (const [variant, transform] of variants) {
+      const { mean, sd } = await crossValidate(all, foldOf, classCount, transform);
+      const row = { dataset: basename(data), backbone, features: variant, featureDim: bottlenecks.featureDim, images: all.count, folds, cvAccuracy: Number(mean.toFixed(4)), cvAccuracySd: Number(sd.toFixed(4)), engine: extract.summary.engine, extractSeconds: Number(extractSeconds.toFixed(1)) };
+      results.push(row);
+      if (!values.json) process.stdout.write(`${row.dataset.padEnd(12)} ${backbone.padEnd(22)} ${variant.padEnd(12)} ${String(row.featureDim).padStart(5)}-d  ${folds}-fold accuracy ${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)} %  (extract ${row.extractSeconds}s, ${row.engine})\n`);
     }
-    const mean = accuracies.reduce((a, b) => a + b, 0) / folds;
-    const sd = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / (folds - 1));
-    const row = { dataset: basename(data), backbone, featureDim: bottlenecks.featureDim, images: all.count, folds, cvAccuracy: Number(mean.toFixed(4)), cvAccuracySd: Number(sd.toFixed(4)), engine: extract.summary.engine, extractSeconds: Number(extractSeconds.toFixed(1)) };
-    results.push(row);
-    if (!values.json) process.stdout.write(`${row.dataset.padEnd(12)} ${backbone.padEnd(22)} ${String(row.featureDim).padStart(5)}-d  ${folds}-fold accuracy ${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)} %  (extract ${row.extractSeconds}s, ${row.engine})\n`);
   }
+  // Two layers of one network, concatenated (mixed7 pooled + the final 2048-d pool).
+  const [first, second] = [featuresOf.get('inception_v3_mixed7'), featuresOf.get('inception_v3')];
+  if (values.variants && first && second) {
+    const joined = concatenateFeatures(first, second);
+    const classCount = Math.max(...joined.labels) + 1;
+    const foldOf = stratifiedFolds(joined.labels, classCount);
+    const { mean, sd } = await crossValidate(joined, foldOf, classCount, (train, test) => [train, test]);
+    results.push({ dataset: basename(data), backbone: 'inception_v3_mixed7+inception_v3', features: 'concatenated', featureDim: joined.dimension, images: joined.count, folds, cvAccuracy: Number(mean.toFixed(4)), cvAccuracySd: Number(sd.toFixed(4)) });
+    if (!values.json) process.stdout.write(`${basename(data).padEnd(12)} ${'mixed7 + flatten_1'.padEnd(22)} ${'concatenated'.padEnd(12)} ${String(joined.dimension).padStart(5)}-d  ${folds}-fold accuracy ${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)} %\n`);
+  }
+  featuresOf.clear();
+}
+
+type Transform = (train: LabelledFeatures, test: LabelledFeatures) => [LabelledFeatures, LabelledFeatures];
+
+async function crossValidate(all: LabelledFeatures, foldOf: Int32Array, classCount: number, transform: Transform): Promise<{ mean: number; sd: number }> {
+  const accuracies: number[] = [];
+  for (let fold = 0; fold < folds; fold++) {
+    const [train, test] = transform(subset(all, [...foldOf.keys()].filter((i) => foldOf[i] !== fold)), subset(all, [...foldOf.keys()].filter((i) => foldOf[i] === fold)));
+    const { curve } = await trainHead(train, test, { ...trainDefaults, classCount, evalEvery: trainDefaults.steps });
+    accuracies.push(curve.at(-1)!.validationAccuracy ?? 0);
+  }
+  const mean = accuracies.reduce((a, b) => a + b, 0) / folds;
+  return { mean, sd: Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / (folds - 1)) };
+}
+
+/** Stratified folds: shuffle each class with a fixed seed and deal its images round-robin. */
+function stratifiedFolds(labels: Int32Array, classCount: number): Int32Array {
+  const foldOf = new Int32Array(labels.length);
+  const random = new SeededRandom(11);
+  for (let c = 0; c < classCount; c++) random.shuffle(labels.reduce<number[]>((acc, label, i) => (label === c ? [...acc, i] : acc), [])).forEach((row, k) => (foldOf[row] = k % folds));
+  return foldOf;
+}
+
+function mapRows(set: LabelledFeatures, map: (row: Float32Array) => void): LabelledFeatures {
+  const features = Float32Array.from(set.features);
+  for (let r = 0; r < set.count; r++) map(features.subarray(r * set.dimension, (r + 1) * set.dimension));
+  return { ...set, features };
+}
+
+/** Each feature vector scaled to unit length. */
+function l2Rows(train: LabelledFeatures, test: LabelledFeatures): [LabelledFeatures, LabelledFeatures] {
+  const unit = (row: Float32Array) => {
+    const norm = Math.hypot(...row) || 1;
+    for (let i = 0; i < row.length; i++) row[i]! /= norm;
+  };
+  return [mapRows(train, unit), mapRows(test, unit)];
+}
+
+/** Each dimension shifted and scaled by the training fold's mean and standard deviation. */
+function standardize(train: LabelledFeatures, test: LabelledFeatures): [LabelledFeatures, LabelledFeatures] {
+  const d = train.dimension;
+  const mean = new Float64Array(d);
+  const variance = new Float64Array(d);
+  for (let r = 0; r < train.count; r++) for (let i = 0; i < d; i++) mean[i]! += train.features[r * d + i]! / train.count;
+  for (let r = 0; r < train.count; r++) for (let i = 0; i < d; i++) variance[i]! += (train.features[r * d + i]! - mean[i]!) ** 2 / train.count;
+  const scale = (row: Float32Array) => {
+    for (let i = 0; i < d; i++) row[i] = (row[i]! - mean[i]!) / (Math.sqrt(variance[i]!) || 1);
+  };
+  return [mapRows(train, scale), mapRows(test, scale)];
+}
+
+/** Rows of two feature sets over the same images, side by side. */
+function concatenateFeatures(a: LabelledFeatures, b: LabelledFeatures): LabelledFeatures {
+  const d = a.dimension + b.dimension;
+  const features = new Float32Array(a.count * d);
+  for (let r = 0; r < a.count; r++) {
+    features.set(a.features.subarray(r * a.dimension, (r + 1) * a.dimension), r * d);
+    features.set(b.features.subarray(r * b.dimension, (r + 1) * b.dimension), r * d + a.dimension);
+  }
+  return { ...a, features, dimension: d };
 }
 if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
 // --write: the numbers `graft backbones` shows (packages/extract/measured/backbone-accuracy.json).
 if (values.write) {
   const file = join(root, 'packages', 'extract', 'measured', 'backbone-accuracy.json');
   mkdirSync(dirname(file), { recursive: true });
-  const measured = { command: 'npm run build && node bench/dist/backbone-accuracy.js --write', method: `${folds}-fold stratified cross-validation of the default head on the cached features`, results: results.map(({ extractSeconds: _seconds, ...row }) => row) };
+  const measured = { command: 'npm run build && node bench/dist/backbone-accuracy.js --write', method: `${folds}-fold stratified cross-validation of the default head on the cached features`, results: results.filter((row) => row.features === 'raw').map(({ extractSeconds: _seconds, ...row }) => row) };
   writeFileSync(file, `${JSON.stringify(measured, null, 2)}\n`);
 }
