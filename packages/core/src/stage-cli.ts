@@ -10,6 +10,7 @@ import { runStage, type StageFunction, type StageOutcome } from './stage-runner.
 /** Options every stage command takes, besides its own params. */
 export interface CommonOptions {
   readonly data?: string;
+  readonly target?: string;
   readonly out?: string;
   readonly quiet?: boolean;
   readonly json?: boolean;
@@ -21,6 +22,7 @@ export interface CommonOptions {
 export function addCommonOptions<T>(yargs: Argv<T>): Argv<T & CommonOptions> {
   return yargs
     .option('data', { type: 'string', describe: `Dataset folder with one sub-folder per class (default: "data" of ${PROJECT_FILE})` })
+    .option('target', { type: 'string', describe: `Target-domain image folder for domain adaptation: class sub-folders (labels used only by evaluate) or a flat folder of unlabelled images (default: "target" of ${PROJECT_FILE}; none = no domain adaptation)` })
     .option('out', { type: 'string', describe: `Artifacts folder (default: "out" of ${PROJECT_FILE}, else ./artifacts)` })
     .option('quiet', { type: 'boolean', describe: 'No progress or log lines on stderr' })
     .option('json', { type: 'boolean', describe: 'Print a machine-readable summary on stdout' })
@@ -60,6 +62,7 @@ export function resolveFolders(argv: CommonOptions): ResolvedFolders {
   const project = loadProject();
   return {
     data: argv.data !== undefined ? resolve(argv.data) : project.data,
+    target: argv.target !== undefined ? resolve(argv.target) : project.target,
     out: argv.out !== undefined ? resolve(argv.out) : project.out,
     paramsDir: project.paramsDir,
   };
@@ -74,7 +77,7 @@ export async function runStageFromArgv<S extends StageSpec>(definition: StageDef
   const params = paramsFromArgv(spec, argv, folders.paramsDir);
   const execution = Object.fromEntries(Object.keys(definition.executionOptions ?? {}).map((name) => [name, argv[name]]));
   return runStage(spec, definition.run, {
-    params, out: folders.out, data: folders.data, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs: [...definition.codeDirs, CORE_CODE_DIR], execution,
+    params, out: folders.out, data: folders.data, target: folders.target, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs: [...definition.codeDirs, CORE_CODE_DIR], execution,
   });
 }
 
@@ -139,6 +142,8 @@ export interface StageDefinition<S extends StageSpec = StageSpec> {
 
 export interface ResolvedFolders {
   readonly data: string | undefined;
+  /** Target-domain folder (domain adaptation), when given. */
+  readonly target?: string | undefined;
   readonly out: string;
   readonly paramsDir: string | undefined;
 }

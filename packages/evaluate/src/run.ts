@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { SchemaMismatchError, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
-import { readBottlenecks } from '@graft/extract';
+import { readBottlenecks, selectDomain } from '@graft/extract';
 import { loadLayersModel, useTfjsBackend } from '@graft/tf';
 import { evaluateStage } from './spec.js';
 import { argmaxRows, predictProbabilities } from './predict-features.js';
@@ -12,7 +12,9 @@ const MISTAKES_LISTED = 50;
 
 /** The evaluate stage: predictions for every image, metrics on the held-out split. */
 export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) => {
-  const bottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
+  const allBottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
+  // Target-domain rows (--target) are scored apart, below; everything else is about the source domain.
+  const bottlenecks = selectDomain(allBottlenecks, 'source');
   const labels = (await readFile(context.inputPath('labels'), 'utf8')).split('\n').filter((line) => line !== '');
   const backend = await useTfjsBackend();
   const model = await loadLayersModel(context.inputPath('model'));
