@@ -1,8 +1,12 @@
 import type { StageDefinition, StageSpec } from '@graft/core';
 import { splitDefinition } from '@graft/split';
 import { extractDefinition } from '@graft/extract';
+import { similarityDefinition } from '@graft/similarity';
 import { trainDefinition } from '@graft/train';
 import { evaluateDefinition } from '@graft/evaluate';
 
-/** The pipeline, in run order. */
-export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, trainDefinition, evaluateDefinition] as unknown as StageDefinition<StageSpec>[];
+/**
+ * The pipeline, in run order. Stages that need a target domain (`needsTarget`: similarity) do
+ * nothing unless split ran with `--target`.
+ */
+export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, similarityDefinition, trainDefinition, evaluateDefinition] as unknown as StageDefinition<StageSpec>[];

@@ -18,8 +18,11 @@ export interface TurboLayout {
  * - its inputs are its package sources, its own params file and, for split, the data folder (and
  *   the target-domain folder, when the project names one);
  * - its outputs are its own artifacts folder (disjoint from every other stage's).
+ * Stages that need a target domain are left out unless the project names one (`target`).
  */
-export function turboConfig(specs: readonly StageSpec[], layout: TurboLayout): Record<string, unknown> {
+export function turboConfig(allSpecs: readonly StageSpec[], layout: TurboLayout): Record<string, unknown> {
+  // Domain-adaptation stages are tasks only when the project names a target folder.
+  const specs = allSpecs.filter((spec) => !spec.needsTarget || layout.target);
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   const tasks: Record<string, unknown> = {
     build: { dependsOn: ['^build'], inputs: ['$TURBO_DEFAULT$', '!dist/**'], outputs: ['dist/**', '*.tsbuildinfo'] },
@@ -31,7 +34,7 @@ export function turboConfig(specs: readonly StageSpec[], layout: TurboLayout): R
       if (layout.target) inputs.push(`$TURBO_ROOT$/${layout.target}/**`);
     }
     tasks[`${spec.package}#${spec.name}`] = {
-      dependsOn: ['build', ...upstreamStages(spec).map((name) => `${byName.get(name)!.package}#${name}`)],
+      dependsOn: ['build', ...upstreamStages(spec).filter((name) => byName.has(name)).map((name) => `${byName.get(name)!.package}#${name}`)],
       inputs,
       outputs: [`$TURBO_ROOT$/${layout.artifacts}/${spec.name}/**`],
     };
