@@ -22,7 +22,7 @@ await exitOnError(async () => {
   await cli
     .command(backbonesCommand)
     .command(turboConfigCommand)
-    .demandCommand(1, 'Name a command: run, split, extract, similarity, train, evaluate, backbones (see --help)')
+    .demandCommand(1, 'Name a command: run, split, extract, similarity, train, adapt, evaluate, backbones (see --help)')
     .recommendCommands()
     .strict()
     .fail(usageFailure)

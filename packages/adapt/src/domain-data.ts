@@ -1,0 +1,75 @@
+import { domainOf } from '@graft/split';
+import type { Bottlenecks } from '@graft/extract';
+
+/** Labelled source features (row-major). */
+export interface LabelledSet {
+  readonly features: Float32Array;
+  readonly labels: Int32Array;
+  readonly count: number;
+}
+
+/** Target features without labels. */
+export interface UnlabelledSet {
+  readonly features: Float32Array;
+  readonly count: number;
+}
+
+/**
+ * What domain adaptation may see: labelled source train and validation rows, and the target's
+ * adaptation rows (split `train`) as features only. Target labels are dropped here and the target
+ * test rows are left out entirely: only evaluate scores the target.
+ */
+export interface DomainData {
+  readonly dimension: number;
+  readonly classCount: number;
+  readonly sourceTrain: LabelledSet;
+  readonly sourceValidation: LabelledSet;
+  readonly target: UnlabelledSet;
+}
+
+function rowsWhere(bottlenecks: Bottlenecks, keep: (i: number) => boolean): number[] {
+  return bottlenecks.rows.flatMap((_, i) => (keep(i) ? [i] : []));
+}
+
+function gather(bottlenecks: Bottlenecks, indices: readonly number[]): Float32Array {
+  const d = bottlenecks.featureDim;
+  const out = new Float32Array(indices.length * d);
+  indices.forEach((row, i) => out.set(bottlenecks.features.subarray(row * d, (row + 1) * d), i * d));
+  return out;
+}
+
+export function domainData(bottlenecks: Bottlenecks, classCount: number): DomainData {
+  const { rows } = bottlenecks;
+  const labelled = (split: string): LabelledSet => {
+    const indices = rowsWhere(bottlenecks, (i) => domainOf(rows[i]!) === 'source' && rows[i]!.split === split);
+    return { features: gather(bottlenecks, indices), labels: Int32Array.from(indices, (i) => rows[i]!.classIndex), count: indices.length };
+  };
+  const targetRows = rowsWhere(bottlenecks, (i) => domainOf(rows[i]!) === 'target' && rows[i]!.split === 'train');
+  return {
+    dimension: bottlenecks.featureDim,
+    classCount,
+    sourceTrain: labelled('train'),
+    sourceValidation: labelled('validation'),
+    target: { features: gather(bottlenecks, targetRows), count: targetRows.length },
+  };
+}
+
+/** Per-dimension mean and 1/std of the source training features: the network's fixed input scaling. */
+export function inputScaling(set: { features: Float32Array; count: number }, dimension: number): { mean: Float32Array; inverseStd: Float32Array } {
+  const mean = new Float64Array(dimension);
+  const square = new Float64Array(dimension);
+  for (let i = 0; i < set.count; i++) {
+    for (let k = 0; k < dimension; k++) {
+      const value = set.features[i * dimension + k]!;
+      mean[k]! += value;
+      square[k]! += value * value;
+    }
+  }
+  const inverseStd = new Float32Array(dimension);
+  for (let k = 0; k < dimension; k++) {
+    mean[k]! /= Math.max(1, set.count);
+    const variance = square[k]! / Math.max(1, set.count) - mean[k]! ** 2;
+    inverseStd[k] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 0;
+  }
+  return { mean: Float32Array.from(mean), inverseStd };
+}
