@@ -54,22 +54,19 @@ export function domainData(bottlenecks: Bottlenecks, classCount: number): Domain
   };
 }
 
-/** Per-dimension mean and 1/std of the source training features: the network's fixed input scaling. */
+/**
+ * The network's fixed input scaling, from the source training features: centred on their mean and
+ * divided by one global scale (the root-mean-square distance to the mean), so the feature geometry is
+ * kept — per-dimension standardisation would blow up dimensions that barely vary on the source.
+ */
 export function inputScaling(set: { features: Float32Array; count: number }, dimension: number): { mean: Float32Array; inverseStd: Float32Array } {
   const mean = new Float64Array(dimension);
-  const square = new Float64Array(dimension);
+  for (let i = 0; i < set.count; i++) for (let k = 0; k < dimension; k++) mean[k]! += set.features[i * dimension + k]!;
+  for (let k = 0; k < dimension; k++) mean[k]! /= Math.max(1, set.count);
+  let squares = 0;
   for (let i = 0; i < set.count; i++) {
-    for (let k = 0; k < dimension; k++) {
-      const value = set.features[i * dimension + k]!;
-      mean[k]! += value;
-      square[k]! += value * value;
-    }
+    for (let k = 0; k < dimension; k++) squares += (set.features[i * dimension + k]! - mean[k]!) ** 2;
   }
-  const inverseStd = new Float32Array(dimension);
-  for (let k = 0; k < dimension; k++) {
-    mean[k]! /= Math.max(1, set.count);
-    const variance = square[k]! / Math.max(1, set.count) - mean[k]! ** 2;
-    inverseStd[k] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 0;
-  }
-  return { mean: Float32Array.from(mean), inverseStd };
+  const rms = Math.sqrt(squares / Math.max(1, set.count * dimension));
+  return { mean: Float32Array.from(mean), inverseStd: new Float32Array(dimension).fill(rms > 1e-12 ? 1 / rms : 1) };
 }

@@ -1,5 +1,5 @@
 import * as arrow from 'apache-arrow';
-import { columnValues, featureVector, makeTable, readArtifact, readFeatureColumn } from '@graft/core';
+import { artifactHeader, columnValues, featureVector, makeTable, readArtifact, readFeatureColumn } from '@graft/core';
 import { domainOf, type ManifestRow } from '@graft/split';
 import { adaptStage } from './spec.js';
 import type { AdaptCurvePoint } from './train-method.js';
@@ -46,6 +46,8 @@ export interface AdaptPredictions {
   readonly predicted: number[];
   readonly probabilities: Float32Array;
   readonly classCount: number;
+  /** The adapt run's provenance (its input hashes say which bottlenecks it was trained on). */
+  readonly provenance: Record<string, unknown>;
 }
 
 export async function readAdaptPredictions(path: string): Promise<AdaptPredictions> {
@@ -53,7 +55,7 @@ export async function readAdaptPredictions(path: string): Promise<AdaptPredictio
   const { values, dimension } = readFeatureColumn(table, 'probabilities');
   return {
     method: columnValues<string>(table, 'method'), domain: columnValues<string>(table, 'domain'), split: columnValues<string>(table, 'split'), path: columnValues<string>(table, 'path'),
-    predicted: columnValues<number>(table, 'predicted_index'), probabilities: values, classCount: dimension,
+    predicted: columnValues<number>(table, 'predicted_index'), probabilities: values, classCount: dimension, provenance: artifactHeader(table)?.provenance ?? {},
   };
 }
 

@@ -6,6 +6,7 @@ import { evaluateStage } from './spec.js';
 import { argmaxRows, predictProbabilities } from './predict-features.js';
 import { classificationMetrics } from './metrics.js';
 import { predictionsTable } from './tables.js';
+import { evaluateTarget, targetHeadline } from './target-evaluation.js';
 
 /** How many misclassified images the report lists (most confident first). */
 const MISTAKES_LISTED = 50;
@@ -45,8 +46,18 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     misclassified: mistakes,
     backbone: bottlenecks.provenance.backbone.id,
   };
-  await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
+  // Target domain (--target): the only place its labels are read.
+  const adaptation = await evaluateTarget(allBottlenecks, model, labels.length, {
+    adaptPredictions: context.inputPath('adaptPredictions'), adaptMethods: context.inputPath('adaptMethods'), similarity: context.inputPath('similarity'),
+    bottlenecksHash: context.inputHashes['extract/bottlenecks.parquet']!,
+  }, context.log);
+  await writeFileAtomic(context.outputPath('report'), stableStringify(adaptation ? { ...report, adaptation } : report, 2) + '\n');
   await writeParquetFile(context.outputPath('predictions'), predictionsTable(bottlenecks.rows, labels, probabilities, predicted, confidence, context.artifactMetadata('predictions', details)));
   const headline = `Final ${split} accuracy = ${(100 * metrics.accuracy).toFixed(1)}% (N=${metrics.count})`;
+  if (adaptation) {
+    const targetLine = targetHeadline(adaptation);
+    context.log(`evaluate: ${targetLine}`);
+    return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline: `${headline}\n${targetLine}`, methods: adaptation.methods, targetTestImages: adaptation.targetTestImages }, details };
+  }
   return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline }, details };
 };
