@@ -45,7 +45,7 @@ describe('artifacts from another version or damaged', () => {
     writeFileSync(join(out, 'split', 'manifest.parquet'), tableToParquet(table));
     const result = await graft(['extract', '--data', DEMO, '--out', out, '--backbone', 'mobilenet_v2']);
     expect(result.code).toBe(2);
-    expect(oneLine(result.stderr).at(-1)).toMatch(new RegExp(`${join(out, 'split', 'manifest.parquet')} has schema graft.manifest/0 but this Graft reads graft.manifest/1: rerun \`graft split\``));
+    expect(oneLine(result.stderr).at(-1)).toMatch(new RegExp(`${join(out, 'split', 'manifest.parquet')} has schema graft.manifest/0 but this Graft reads graft.manifest/2: rerun \`graft split\``));
   });
 
   it('a damaged (truncated) manifest names the file and what to do', async () => {

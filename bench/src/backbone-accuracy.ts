@@ -36,7 +36,7 @@ const featuresOf = new Map<string, LabelledFeatures>();
 for (const data of datasets) {
   const out = join(root, 'artifacts', 'bench', basename(data));
   const quiet = true;
-  await runStage(splitDefinition.spec, splitDefinition.run, { params: { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000, testPattern: '' }, out, data, quiet, codeDirs: [...splitDefinition.codeDirs, CORE_CODE_DIR] });
+  await runStage(splitDefinition.spec, splitDefinition.run, { params: { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000, testPattern: '', targetTestPercent: 50 }, out, data, quiet, codeDirs: [...splitDefinition.codeDirs, CORE_CODE_DIR] });
   for (const backbone of backbones) {
     const params = { ...Object.fromEntries(Object.entries(extractDefinition.spec.params).map(([k, p]) => [k, p.default])), backbone } as never;
     const started = performance.now();

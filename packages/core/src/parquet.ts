@@ -66,10 +66,12 @@ export async function writeParquetFile(path: string, table: arrow.Table): Promis
 }
 
 /**
- * Read a Graft artifact and check its schema version. `expectedSchema` is `<kind>/<version>`.
+ * Read a Graft artifact and check its schema version. `expectedSchema` is `<kind>/<version>`, or
+ * a list of the versions this Graft still reads (current first).
  * Missing files, damaged files and other versions each give a one-line error naming the file.
  */
-export async function readArtifact(path: string, expectedSchema: string, producedBy: string): Promise<arrow.Table> {
+export async function readArtifact(path: string, expectedSchema: string | readonly string[], producedBy: string): Promise<arrow.Table> {
+  const accepted = typeof expectedSchema === 'string' ? [expectedSchema] : expectedSchema;
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -86,9 +88,9 @@ export async function readArtifact(path: string, expectedSchema: string, produce
     throw new SchemaMismatchError(`${path} is not a readable Parquet file (damaged or truncated): delete it and rerun \`graft ${producedBy}\`.`, { cause: error });
   }
   const found = artifactHeader(table)?.schema;
-  if (found !== expectedSchema) {
+  if (found === undefined || !accepted.includes(found)) {
     throw new SchemaMismatchError(
-      `${path} has schema ${found ?? '(none)'} but this Graft reads ${expectedSchema}: rerun \`graft ${producedBy}\` to rebuild it.`,
+      `${path} has schema ${found ?? '(none)'} but this Graft reads ${accepted[0]}: rerun \`graft ${producedBy}\` to rebuild it.`,
     );
   }
   return table;

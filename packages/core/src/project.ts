@@ -10,6 +10,8 @@ export interface ProjectConfig {
   readonly root: string | undefined;
   /** Default dataset folder (absolute), if the project names one. */
   readonly data: string | undefined;
+  /** Default target-domain folder (absolute) for domain adaptation, if the project names one. */
+  readonly target?: string | undefined;
   /** Default artifacts folder (absolute). */
   readonly out: string;
   /** Folder of per-stage params files `<stage>.json` (absolute), if any. */
@@ -29,17 +31,17 @@ export function loadProject(start: string = process.cwd()): ProjectConfig {
 }
 
 function readProject(root: string, file: string): ProjectConfig {
-  let config: { data?: unknown; out?: unknown; params?: unknown };
+  let config: { data?: unknown; target?: unknown; out?: unknown; params?: unknown };
   try {
     config = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ParamError(`${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  const folder = (key: 'data' | 'out' | 'params', fallback?: string) => {
+  const folder = (key: 'data' | 'target' | 'out' | 'params', fallback?: string) => {
     const value = config[key] ?? fallback;
     if (value === undefined) return undefined;
     if (typeof value !== 'string') throw new ParamError(`${file}: "${key}" must be a folder path string, got ${JSON.stringify(value)}`);
     return resolve(root, value);
   };
-  return { root, data: folder('data'), out: folder('out', 'artifacts')!, paramsDir: folder('params', 'params') };
+  return { root, data: folder('data'), target: folder('target'), out: folder('out', 'artifacts')!, paramsDir: folder('params', 'params') };
 }

@@ -47,11 +47,16 @@ export interface OutputSpec {
   readonly description: string;
 }
 
-export type StageName = 'split' | 'extract' | 'train' | 'evaluate' | 'export';
+export type StageName = 'split' | 'extract' | 'similarity' | 'train' | 'adapt' | 'evaluate' | 'export' | 'finetune';
 
 /** An artifact of an upstream stage that a stage reads. */
 export interface InputSpec extends OutputSpec {
   readonly stage: StageName;
+  /**
+   * Read when present, else ignored (not hashed, no error): outputs of stages that run only
+   * sometimes, e.g. domain adaptation, which needs a target domain.
+   */
+  readonly optional?: boolean;
 }
 
 export interface StageSpec {
@@ -61,6 +66,11 @@ export interface StageSpec {
   readonly description: string;
   /** Whether the stage reads the image files (split scans them, extract decodes them, evaluate makes thumbnails); only a stage without inputs hashes the folder itself. */
   readonly readsDataset: boolean;
+  /**
+   * Domain-adaptation stages: they only make sense when the manifest holds a target domain
+   * (`--target`); without one they do nothing and `graft run` passes over them.
+   */
+  readonly needsTarget?: boolean;
   /** Upstream artifacts this stage reads, made with `inputFrom`. */
   readonly inputs: Readonly<Record<string, InputSpec>>;
   readonly outputs: Readonly<Record<string, OutputSpec>>;
@@ -73,8 +83,8 @@ export function defineStage<const S extends StageSpec>(spec: S): S {
 }
 
 /** Declare that a stage reads output `name` of `upstream`: the file name and schema come from there. */
-export function inputFrom<S extends StageSpec, K extends keyof S['outputs'] & string>(upstream: S, name: K): InputSpec {
-  return { ...upstream.outputs[name]!, stage: upstream.name };
+export function inputFrom<S extends StageSpec, K extends keyof S['outputs'] & string>(upstream: S, name: K, options: { optional?: boolean } = {}): InputSpec {
+  return { ...upstream.outputs[name]!, stage: upstream.name, ...(options.optional ? { optional: true } : {}) };
 }
 
 /** Stages a stage depends on, in declaration order, without repeats. */

@@ -10,6 +10,7 @@ import { runStage, type StageFunction, type StageOutcome } from './stage-runner.
 /** Options every stage command takes, besides its own params. */
 export interface CommonOptions {
   readonly data?: string;
+  readonly target?: string;
   readonly out?: string;
   readonly quiet?: boolean;
   readonly json?: boolean;
@@ -25,10 +26,11 @@ export function addOutputOptions<T>(yargs: Argv<T>): Argv<T & Pick<CommonOptions
     .option('verbose', { type: 'boolean', describe: 'Show stack traces of errors' }) as Argv<T & Pick<CommonOptions, 'quiet' | 'json' | 'verbose'>>;
 }
 
-/** `--data` and `--out`: the dataset and artifacts folders. */
+/** `--data`, `--target` and `--out`: the dataset, target-domain and artifacts folders. */
 export function addFolderOptions<T>(yargs: Argv<T>): Argv<T & Pick<CommonOptions, 'data' | 'out'>> {
   return yargs
     .option('data', { type: 'string', describe: `Dataset folder with one sub-folder per class (default: "data" of ${PROJECT_FILE})` })
+    .option('target', { type: 'string', describe: `Target-domain image folder for domain adaptation: class sub-folders (labels used only by evaluate) or a flat folder of unlabelled images (default: "target" of ${PROJECT_FILE}; none = no domain adaptation)` })
     .option('out', { type: 'string', describe: `Artifacts folder (default: "out" of ${PROJECT_FILE}, else ./artifacts)` }) as Argv<T & Pick<CommonOptions, 'data' | 'out'>>;
 }
 
@@ -70,6 +72,7 @@ export function resolveFolders(argv: CommonOptions): ResolvedFolders {
   const project = loadProject();
   return {
     data: argv.data !== undefined ? resolve(argv.data) : project.data,
+    target: argv.target !== undefined ? resolve(argv.target) : project.target,
     out: argv.out !== undefined ? resolve(argv.out) : project.out,
     paramsDir: project.paramsDir,
   };
@@ -84,7 +87,7 @@ export async function runStageFromArgv<S extends StageSpec>(definition: StageDef
   const params = paramsFromArgv(spec, argv, folders.paramsDir);
   const execution = Object.fromEntries(Object.keys(definition.executionOptions ?? {}).map((name) => [name, argv[name]]));
   return runStage(spec, definition.run, {
-    params, out: folders.out, data: folders.data, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs: [...definition.codeDirs, CORE_CODE_DIR], execution,
+    params, out: folders.out, data: folders.data, target: folders.target, quiet: Boolean(argv.quiet), force: Boolean(argv.force), codeDirs: [...definition.codeDirs, CORE_CODE_DIR], execution,
   });
 }
 
@@ -149,6 +152,8 @@ export interface StageDefinition<S extends StageSpec = StageSpec> {
 
 export interface ResolvedFolders {
   readonly data: string | undefined;
+  /** Target-domain folder (domain adaptation), when given. */
+  readonly target?: string | undefined;
   readonly out: string;
   readonly paramsDir: string | undefined;
 }

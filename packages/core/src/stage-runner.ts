@@ -16,6 +16,8 @@ export interface StageRunOptions<S extends StageSpec> {
   readonly out: string;
   /** Dataset folder (stages with `readsDataset`). */
   readonly data?: string | undefined;
+  /** Target-domain folder (stages with `readsDataset`, when domain adaptation is on). */
+  readonly target?: string | undefined;
   readonly quiet?: boolean;
   /** Rerun even if the outputs are up to date. */
   readonly force?: boolean;
@@ -31,6 +33,8 @@ export interface StageContext<S extends StageSpec> {
   readonly params: ParamValues<S>;
   readonly out: string;
   readonly data: string | undefined;
+  /** Target-domain image folder, when given (`--target`); undefined = no domain adaptation. */
+  readonly target: string | undefined;
   /** Temporary folder that becomes `<out>/<stage>/` when the stage succeeds. */
   readonly outputDir: string;
   /** The provenance of this run as far as it is known before the stage function runs. */
@@ -84,6 +88,7 @@ export async function hashInputs(spec: StageSpec, out: string): Promise<Record<s
   const hashes: Record<string, string> = {};
   for (const input of Object.values(spec.inputs)) {
     const path = artifactPath(out, input.stage, input);
+    if (input.optional && !existsSync(path)) continue;
     if (!existsSync(path)) throw new ArtifactNotFoundError(`${spec.name} needs ${path}: run \`graft ${input.stage}\` first (or \`graft run\`).`);
     hashes[`${input.stage}/${input.file}`] = await sha256File(path);
   }
@@ -165,6 +170,7 @@ export async function runStage<S extends StageSpec>(spec: S, run: StageFunction<
       params: options.params,
       out: options.out,
       data: options.data,
+      target: options.target,
       outputDir,
       provenance: provenanceBase,
       quiet,

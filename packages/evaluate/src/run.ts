@@ -1,20 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SchemaMismatchError, stableStringify, stageDir, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
-import { readBottlenecks } from '@graft/extract';
+import { readBottlenecks, selectDomain } from '@graft/extract';
 import { loadLayersModel, useTfjsBackend } from '@graft/tf';
 import { evaluateStage } from './spec.js';
 import { argmaxRows, predictProbabilities } from './predict-features.js';
 import { classificationMetrics } from './metrics.js';
 import { predictionsTable } from './tables.js';
 import { buildReportModel, renderReport } from './report/build-report.js';
+import { evaluateTarget, targetHeadline } from './target-evaluation.js';
 
 /** How many misclassified images the report lists (most confident first). */
 const MISTAKES_LISTED = 50;
 
 /** The evaluate stage: predictions for every image, metrics on the held-out split. */
 export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) => {
-  const bottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
+  const allBottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
+  // Target-domain rows (--target) are scored apart, below; everything else is about the source domain.
+  const bottlenecks = selectDomain(allBottlenecks, 'source');
   const labels = (await readFile(context.inputPath('labels'), 'utf8')).split('\n').filter((line) => line !== '');
   const backend = await useTfjsBackend();
   const model = await loadLayersModel(context.inputPath('model'));
@@ -45,11 +48,21 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     misclassified: mistakes.map((m) => ({ path: m.row.path, trueClass: m.row.className, predictedClass: m.predictedClass, confidence: m.confidence })),
     backbone: bottlenecks.provenance.backbone.id,
   };
-  await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
+  // Target domain (--target): the only place its labels are read.
+  const adaptation = await evaluateTarget(allBottlenecks, model, labels.length, {
+    adaptPredictions: context.inputPath('adaptPredictions'), adaptMethods: context.inputPath('adaptMethods'), similarity: context.inputPath('similarity'),
+    bottlenecksHash: context.inputHashes['extract/bottlenecks.parquet']!,
+  }, context.log);
+  await writeFileAtomic(context.outputPath('report'), stableStringify(adaptation ? { ...report, adaptation } : report, 2) + '\n');
   await writeParquetFile(context.outputPath('predictions'), predictionsTable(bottlenecks.rows, labels, probabilities, predicted, confidence, context.artifactMetadata('predictions', details)));
   const reportModel = await buildReportModel(context, { split, labels, metrics, mistakes, backbone: bottlenecks.provenance.backbone.id, extractProvenance: bottlenecks.provenance, details });
   await writeFileAtomic(context.outputPath('page'), await renderReport(reportModel));
   context.log(`evaluate: report ${join(stageDir(context.out, 'evaluate'), evaluateStage.outputs.page.file)}${reportModel.thumbnailsNote ? ` (${reportModel.thumbnailsNote.split(':')[0]})` : ''}`);
   const headline = `Final ${split} accuracy = ${(100 * metrics.accuracy).toFixed(1)}% (N=${metrics.count})`;
+  if (adaptation) {
+    const targetLine = targetHeadline(adaptation);
+    context.log(`evaluate: ${targetLine}`);
+    return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline: `${headline}\n${targetLine}`, methods: adaptation.methods, targetTestImages: adaptation.targetTestImages }, details };
+  }
   return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline }, details };
 };

@@ -2,6 +2,8 @@ import { defineStage, inputFrom } from '@graft/core';
 import { splitStage } from '@graft/split';
 import { extractStage } from '@graft/extract';
 import { trainStage } from '@graft/train';
+import { similarityStage } from '@graft/similarity';
+import { adaptStage } from '@graft/adapt';
 
 /** evaluate: the trained head on the held-out test split, with an honest accuracy and a report page. */
 export const evaluateStage = defineStage({
@@ -19,9 +21,13 @@ export const evaluateStage = defineStage({
     modelWeights: inputFrom(trainStage, 'modelWeights'),
     labels: inputFrom(trainStage, 'labels'),
     metrics: inputFrom(trainStage, 'metrics'),
+    // Domain adaptation (--target): read when present.
+    similarity: inputFrom(similarityStage, 'summary', { optional: true }),
+    adaptPredictions: inputFrom(adaptStage, 'predictions', { optional: true }),
+    adaptMethods: inputFrom(adaptStage, 'methods', { optional: true }),
   },
   outputs: {
-    report: { file: 'report.json', description: 'Test accuracy, per-class precision / recall / F1, confusion matrix and misclassified test images.' },
+    report: { file: 'report.json', description: 'Test accuracy, per-class precision / recall / F1, confusion matrix and misclassified test images; with a target domain, target test accuracy per adaptation method.' },
     predictions: { file: 'predictions.parquet', schema: 'graft.predictions/1', description: 'Prediction for every image of every split: predicted class, confidence, class probabilities.' },
     page: { file: 'report/index.html', description: 'Self-contained HTML report (works offline): accuracy, curves, confusion matrix, per-class table, mistakes with thumbnails, dataset summary, provenance.' },
   },

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { mapConcurrent, sha256, type Progress } from '@graft/core';
 import type { ManifestRow } from '@graft/split';
 import { decodeInto, type Preprocessing } from './preprocessing.js';
 import type { FeatureEngine } from './engines/engine.js';
 import type { FeatureCache } from './feature-cache.js';
+import { imageFile, type ImageLocation } from './image-roots.js';
 
 /** A manifest image that could not be turned into a feature, with the reason. */
 export interface SkippedImage {
@@ -15,7 +15,8 @@ export interface SkippedImage {
 }
 
 export interface ComputeOptions {
-  readonly dataDir: string;
+  /** The dataset folder, or the source and target-domain folders. */
+  readonly dataDir: ImageLocation;
   readonly preprocessing: Preprocessing;
   readonly engine: FeatureEngine;
   readonly featureDim: number;
@@ -39,10 +40,10 @@ export interface DecodeFailure {
  * Decode one image file into `target` at `offset`; checks the content still matches the manifest.
  * Returns the failure when the image cannot be used.
  */
-export async function decodeManifestImage(row: ManifestRow, dataDir: string, preprocessing: Preprocessing, target: Float32Array, offset: number): Promise<DecodeFailure | undefined> {
+export async function decodeManifestImage(row: ManifestRow, dataDir: ImageLocation, preprocessing: Preprocessing, target: Float32Array, offset: number): Promise<DecodeFailure | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(join(dataDir, row.path));
+    bytes = await readFile(imageFile(row, dataDir));
   } catch (error) {
     return { reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): rerun split`, content: false };
   }

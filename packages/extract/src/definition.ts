@@ -21,7 +21,7 @@ export const extractDefinition: StageDefinition<typeof extractStage> = {
     if (!shard) return undefined;
     if (!folders.data) throw new DatasetError('extract --shard needs the dataset folder: pass --data <folder>');
     const params = paramsFromArgv(extractStage, argv, folders.paramsDir);
-    const summary = await runExtractShard(shard, params, artifactPath(folders.out, 'split', splitStage.outputs.manifest), folders.data, folders.out, Boolean(argv.quiet), flushEveryOption(argv.flushEvery));
+    const summary = await runExtractShard(shard, params, artifactPath(folders.out, 'split', splitStage.outputs.manifest), { source: folders.data, target: folders.target }, folders.out, Boolean(argv.quiet), flushEveryOption(argv.flushEvery));
     return { skipped: false, summary };
   },
 };

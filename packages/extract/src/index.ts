@@ -1,7 +1,10 @@
 export { extractStage } from './spec.js';
 export { runExtract } from './run.js';
 export { extractDefinition } from './definition.js';
-export { readBottlenecks } from './tables.js';
+export { readBottlenecks, BOTTLENECK_SCHEMAS } from './tables.js';
+export { imageFile } from './image-roots.js';
+export { selectDomain } from './select-domain.js';
+export type { ImageRoots, ImageLocation } from './image-roots.js';
 export type { Bottlenecks, BottleneckProvenance } from './tables.js';
 export { BUNDLED_BACKBONES, BUNDLED_BACKBONE_IDS } from './backbones/registry.js';
 export type { BundledBackbone, BundledBackboneId } from './backbones/registry.js';

@@ -11,6 +11,7 @@ import { shardOf, type Shard } from './shard.js';
 import { flushEveryOption } from './flush-option.js';
 import { augmentationSettings, augmentTrainSplit } from './augment/augment-train-split.js';
 import { augmentedTable } from './augment/augmented-table.js';
+import { checkImageRoots, type ImageLocation, type ImageRoots } from './image-roots.js';
 
 type ExtractParams = ParamValues<typeof extractStage>;
 
@@ -37,7 +38,7 @@ export function missingContents(rows: readonly ManifestRow[], cache: FeatureCach
 }
 
 /** Compute the features of `todo` into the cache with the best available engine. */
-export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: string, out: string, quiet: boolean, log: (message: string) => void, flushEvery?: number) {
+export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: ImageLocation, out: string, quiet: boolean, log: (message: string) => void, flushEvery?: number) {
   const { backbone, cache } = extraction;
   const threads = params.threads || cpuCount();
   const opened = await openEngine(backbone, {
@@ -69,11 +70,13 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
   if (!context.data) throw new DatasetError('extract needs the dataset folder the manifest was made from: pass --data <folder>');
   const extraction = await prepareExtraction(params, context.inputPath('manifest'), context.out, context.log);
   const { manifest, backbone, cache } = extraction;
+  const roots: ImageRoots = { source: context.data, target: context.target };
+  checkImageRoots(manifest, roots);
   const todo = missingContents(manifest, cache);
   context.log(`extract: ${manifest.length} images, ${manifest.length - todo.length} already done, ${todo.length} to compute`);
   if (context.execution.merge && todo.length > 0) throw new GraftError(incompleteShardsMessage(todo, context.execution.shards));
 
-  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, context.data, context.out, context.quiet, context.log, flushEveryOption(context.execution.flushEvery)) : undefined;
+  const computed = todo.length > 0 ? await computeMissing(extraction, todo, params, roots, context.out, context.quiet, context.log, flushEveryOption(context.execution.flushEvery)) : undefined;
   const unreadable = new Map((computed?.skipped ?? []).map((s) => [s.sha256, s.reason]));
   const reasonOf = (row: ManifestRow) => unreadable.get(row.sha256) ?? cache.failureOf(row.sha256);
   const kept = manifest.filter((row) => reasonOf(row) === undefined);
@@ -111,9 +114,10 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
 };
 
 /** `extract --shard k/N`: fill the shared feature cache with this shard's images; no stage output. */
-export async function runExtractShard(shard: Shard, params: ExtractParams, manifestPath: string, dataDir: string, out: string, quiet: boolean, flushEvery?: number) {
+export async function runExtractShard(shard: Shard, params: ExtractParams, manifestPath: string, dataDir: ImageLocation, out: string, quiet: boolean, flushEvery?: number) {
   const log = (message: string) => (quiet ? undefined : process.stderr.write(`${message}\n`));
   const extraction = await prepareExtraction(params, manifestPath, out, log);
+  if (typeof dataDir !== 'string') checkImageRoots(extraction.manifest, dataDir);
   const mine = extraction.manifest.filter((row) => shardOf(row.sha256, shard.count) === shard.index);
   const todo = missingContents(mine, extraction.cache);
   log(`extract: shard ${shard.index}/${shard.count}: ${mine.length} images, ${mine.length - todo.length} already done, ${todo.length} to compute`);
@@ -127,7 +131,7 @@ function incompleteShardsMessage(todo: readonly ManifestRow[], shards: unknown):
   return `extract --merge: ${todo.length} images have no features yet${perShard}: rerun the incomplete shards (graft extract --shard k/N), or drop --merge to compute them here`;
 }
 
-async function sampleBatch(rows: readonly ManifestRow[], dataDir: string, backbone: LoadedBackbone) {
+async function sampleBatch(rows: readonly ManifestRow[], dataDir: ImageLocation, backbone: LoadedBackbone) {
   const imageSize = backbone.preprocessing.size ** 2 * 3;
   const batch = new Float32Array(4 * imageSize);
   let n = 0;

@@ -12,7 +12,7 @@ export const extractStage = defineStage({
   readsDataset: true,
   inputs: { manifest: inputFrom(splitStage, 'manifest') },
   outputs: {
-    bottlenecks: { file: 'bottlenecks.parquet', schema: 'graft.bottlenecks/1', description: 'Manifest columns plus a FixedSizeList<Float32> feature column, one row per extracted image.' },
+    bottlenecks: { file: 'bottlenecks.parquet', schema: 'graft.bottlenecks/2', description: 'Manifest columns (domain included) plus a FixedSizeList<Float32> feature column, one row per extracted image.' },
     skipped: { file: 'skipped.parquet', schema: 'graft.rejected/1', description: 'Manifest images that could not be decoded at extraction time, with the reason.' },
     augmented: { file: 'augmented.parquet', schema: 'graft.augmented/1', description: 'Distorted copies of train-split images (--augment-copies per image): path, class, copy index, distortion JSON, feature. Empty without augmentation.' },
   },

@@ -55,6 +55,9 @@ export function skippedTable(rows: readonly SkippedImage[], metadata: Map<string
   );
 }
 
+/** Bottleneck schemas this Graft reads, current first (graft.bottlenecks/1 had no `domain` column: all source). */
+export const BOTTLENECK_SCHEMAS = [extractStage.outputs.bottlenecks.schema, 'graft.bottlenecks/1'] as const;
+
 /** Bottlenecks read back: rows, row-major features, and the extract provenance. */
 export interface Bottlenecks {
   readonly rows: ManifestRow[];
@@ -72,7 +75,7 @@ export interface BottleneckProvenance {
 }
 
 export async function readBottlenecks(path: string): Promise<Bottlenecks> {
-  const table = await readArtifact(path, extractStage.outputs.bottlenecks.schema, 'extract');
+  const table = await readArtifact(path, BOTTLENECK_SCHEMAS, 'extract');
   const { values, dimension } = readFeatureColumn(table, 'feature');
   const provenance = artifactHeader(table)!.provenance as unknown as BottleneckProvenance;
   return { rows: manifestRows(table), features: values, featureDim: dimension, provenance };

@@ -6,7 +6,8 @@ import { scanDataset, type CandidateFile } from './scan-dataset.js';
 import { datasetHash } from './dataset-fingerprint.js';
 import { inspectImage } from './inspect-image.js';
 import { assignClassSplits, countSplits } from './assign-split.js';
-import { classesTable, manifestTable, rejectedTable, type ClassRow, type ManifestRow, type RejectedRow } from './tables.js';
+import { classesTable, domainOf, manifestTable, rejectedTable, type ClassRow, type ManifestRow, type RejectedRow } from './tables.js';
+import { splitTarget } from './split-target.js';
 
 interface CheckedFile {
   readonly file: CandidateFile;
@@ -72,8 +73,15 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
       });
     });
   }
-  manifest.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  rejected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Target domain (--target): appended after the source rows; its labels are read only by evaluate.
+  const target = context.target ? await splitTarget(context.target, included, { maxPixels: params.maxPixels, targetTestPercent: params.targetTestPercent, quiet: context.quiet }) : undefined;
+  if (target) {
+    manifest.push(...target.rows);
+    rejected.push(...target.rejected);
+  }
+  const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  manifest.sort((a, b) => (domainOf(a) === domainOf(b) ? byPath(a, b) : domainOf(a) === 'source' ? -1 : 1));
+  rejected.sort(byPath);
 
   const details = {
     dataset: {
@@ -81,18 +89,27 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
       files: checked.length,
       hash: datasetHash(scan, checked.map((item) => item.sha256)),
     },
+    ...(target ? { target: target.details } : {}),
   };
   await writeParquetFile(context.outputPath('manifest'), manifestTable(manifest, context.artifactMetadata('manifest', details)));
   await writeParquetFile(context.outputPath('classes'), classesTable(classes, context.artifactMetadata('classes', details)));
   await writeParquetFile(context.outputPath('rejected'), rejectedTable(rejected, context.artifactMetadata('rejected', details)));
 
-  const splitCounts = countSplits(manifest.map((row) => row.split));
+  const sourceRows = manifest.filter((row) => domainOf(row) === 'source');
+  const splitCounts = countSplits(sourceRows.map((row) => row.split));
   context.log(
-    `split: ${manifest.length} images in ${included.length} classes (train ${splitCounts.train}, validation ${splitCounts.validation}, test ${splitCounts.test}); ` +
+    `split: ${sourceRows.length} images in ${included.length} classes (train ${splitCounts.train}, validation ${splitCounts.validation}, test ${splitCounts.test}); ` +
       `${rejected.length} files rejected${classes.some((c) => c.excludedReason) ? `; classes left out: ${classes.filter((c) => c.excludedReason).map((c) => c.className).join(', ')}` : ''}`,
   );
+  const targetSummary = target ? targetCounts(target.rows, target.details.labelled) : undefined;
+  if (targetSummary) {
+    context.log(`split: target domain ${target!.details.name}: ${targetSummary.targetImages} images, ${targetSummary.targetLabelled ? 'labelled (for evaluation only)' : 'unlabelled'} (adaptation ${targetSummary.targetTrain}, held-out test ${targetSummary.targetTest})`);
+  }
   return {
-    summary: { images: manifest.length, classes: included.length, ...splitCounts, rejected: rejected.length, excludedClasses: classes.filter((c) => c.excludedReason).map((c) => c.className) },
+    summary: {
+      images: sourceRows.length, classes: included.length, ...splitCounts, rejected: rejected.length, excludedClasses: classes.filter((c) => c.excludedReason).map((c) => c.className),
+      ...targetSummary,
+    },
     details,
   };
 };
@@ -105,4 +122,8 @@ function compileTestPattern(pattern: string): RegExp | undefined {
   } catch (error) {
     throw new ParamError(`split --test-pattern: ${(error as Error).message}`);
   }
+}
+
+function targetCounts(rows: readonly ManifestRow[], labelled: boolean) {
+  return { targetImages: rows.length, targetLabelled: labelled, targetTrain: rows.filter((r) => r.split === 'train').length, targetTest: rows.filter((r) => r.split === 'test').length };
 }

@@ -3,13 +3,24 @@ import { columnValues, makeTable, readArtifact, type ColumnInput } from '@graft/
 import { splitStage } from './spec.js';
 import type { Split } from './assign-split.js';
 
+/** Which image folder a manifest row comes from: the labelled source (`--data`) or the target domain (`--target`). */
+export type Domain = 'source' | 'target';
+
+/** Manifest schemas this Graft reads, current first (graft.manifest/1 had no `domain` column: all source). */
+export const MANIFEST_SCHEMAS = ['graft.manifest/2', 'graft.manifest/1'] as const;
+
 /** One usable image, as stored in manifest.parquet. */
 export interface ManifestRow {
-  /** Path relative to the dataset root, `/`-separated. */
+  /** Path relative to its domain's root (`--data` or `--target`), `/`-separated. */
   readonly path: string;
+  /** Class name; '' for an unlabelled target image. */
   readonly className: string;
+  /** Class index; -1 for an unlabelled target image. Target labels are read only by evaluate. */
   readonly classIndex: number;
+  /** train / validation / test for source images; train (adaptation) / test (held out) for target images. */
   readonly split: Split;
+  /** Absent in rows built by older code: read as 'source'. */
+  readonly domain?: Domain;
   readonly sha256: string;
   readonly bytes: number;
   readonly format: string;
@@ -51,6 +62,7 @@ export function manifestColumns(rows: readonly ManifestRow[]): ColumnInput[] {
       { name: 'format', type: utf8, values: rows.map((r) => r.format) },
       { name: 'width', type: int32, values: Int32Array.from(rows, (r) => r.width) },
       { name: 'height', type: int32, values: Int32Array.from(rows, (r) => r.height) },
+      { name: 'domain', type: utf8, values: rows.map((r) => r.domain ?? 'source') },
   ];
 }
 
@@ -86,7 +98,7 @@ export function rejectedTable(rows: readonly RejectedRow[], metadata: Map<string
 
 /** Read manifest.parquet (checking its schema version). */
 export async function readManifest(path: string): Promise<ManifestRow[]> {
-  return manifestRows(await readArtifact(path, splitStage.outputs.manifest.schema, 'split'));
+  return manifestRows(await readArtifact(path, MANIFEST_SCHEMAS, 'split'));
 }
 
 /** Manifest rows of any table that starts with the manifest's columns. */
@@ -96,10 +108,16 @@ export function manifestRows(table: arrow.Table): ManifestRow[] {
     column<string>('path'), column<string>('class_name'), column<number>('class_index'), column<Split>('split'),
     column<string>('sha256'), column<number>('bytes'), column<string>('format'), column<number>('width'), column<number>('height'),
   ];
+  const domains = table.getChild('domain') ? column<Domain>('domain') : undefined;
   return paths.map((path, i) => ({
     path, className: classNames[i]!, classIndex: classIndices[i]!, split: splits[i]!, sha256: hashes[i]!,
-    bytes: bytes[i]!, format: formats[i]!, width: widths[i]!, height: heights[i]!,
+    bytes: bytes[i]!, format: formats[i]!, width: widths[i]!, height: heights[i]!, domain: domains?.[i] ?? 'source',
   }));
+}
+
+/** The domain of a manifest row ('source' unless it came from `--target`). */
+export function domainOf(row: ManifestRow): Domain {
+  return row.domain ?? 'source';
 }
 
 /** Read classes.parquet; the used classes in index order come first. */

@@ -9,7 +9,7 @@ import { readManifest, readClasses } from '../src/tables.js';
 import { makeTree, syntheticImage } from '../../../test/helpers/dataset.js';
 import { duckdb } from '../../../test/helpers/duckdb.js';
 
-const defaults = { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000, testPattern: '' };
+const defaults = { validationPercent: 10, testPercent: 10, minImagesPerClass: 3, maxPixels: 250_000_000, testPattern: '', targetTestPercent: 50 };
 
 async function split(data: string, params: Partial<typeof defaults> = {}) {
   const out = mkdtempSync(join(tmpdir(), 'graft-out-'));

@@ -1,5 +1,5 @@
 import type { Bottlenecks } from '@graft/extract';
-import type { Split } from '@graft/split';
+import { domainOf, type Split } from '@graft/split';
 
 /** Features and labels of one split, row-major. */
 export interface LabelledFeatures {
@@ -10,10 +10,10 @@ export interface LabelledFeatures {
   readonly dimension: number;
 }
 
-/** The rows of one split from the bottleneck table. */
+/** The source-domain rows of one split from the bottleneck table (target-domain rows are never trained on here). */
 export function selectSplit(bottlenecks: Bottlenecks, split: Split): LabelledFeatures {
   const { rows, features, featureDim } = bottlenecks;
-  const indices = rows.flatMap((row, i) => (row.split === split ? [i] : []));
+  const indices = rows.flatMap((row, i) => (row.split === split && domainOf(row) === 'source' ? [i] : []));
   const selected = new Float32Array(indices.length * featureDim);
   indices.forEach((rowIndex, i) => selected.set(features.subarray(rowIndex * featureDim, (rowIndex + 1) * featureDim), i * featureDim));
   return {

@@ -9,7 +9,7 @@ export function expectedTurboConfig(): { path: string; config: Record<string, un
   const project = loadProject();
   if (!project.root || !project.data || !project.paramsDir) throw new GraftError('turbo-config needs a project folder with graft.config.json naming "data"');
   const folder = (path: string) => relative(project.root!, path).split('\\').join('/');
-  const config = turboConfig(PIPELINE.map((d) => d.spec), { artifacts: folder(project.out), params: folder(project.paramsDir), data: folder(project.data) });
+  const config = turboConfig(PIPELINE.map((d) => d.spec), { artifacts: folder(project.out), params: folder(project.paramsDir), data: folder(project.data), ...(project.target ? { target: folder(project.target) } : {}) });
   return { path: join(project.root, 'turbo.json'), config };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * Domain adaptation benchmark: target test accuracy of every adapt method (and of the train stage's
+ * head) on two source → target pairs, over several seeds, mean ± sd — with the selection rule the
+ * adapt stage uses (never the target labels).
+ *
+ *   node bench/dist/domain-adaptation-bench.js [--pairs demo,digits] [--seeds 1,2,3] [--backbone id]
+ *        [--methods source-only,coral,mmd,dann] [--selection source-validation] [--json]
+ *
+ * Pairs: `demo` = data/emoji-demo5/noto → fluent-flat; `digits` = digits typeset in the installed
+ * fonts → MNIST test digits (bench/src/digits-pair.ts). Artifacts and the feature cache live in
+ * artifacts/bench/domain-adaptation/<pair>/, so a rerun only trains.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runStage, CORE_CODE_DIR, type StageDefinition, type StageSpec } from '@graft/core';
+import { splitDefinition } from '@graft/split';
+import { extractDefinition } from '@graft/extract';
+import { similarityDefinition } from '@graft/similarity';
+import { trainDefinition } from '@graft/train';
+import { adaptDefinition } from '@graft/adapt';
+import { evaluateDefinition, type MethodScore } from '@graft/evaluate';
+import { digitsPair } from './digits-pair.js';
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: 'demo,digits' }, seeds: { type: 'string', default: '1,2,3' }, backbone: { type: 'string', default: 'inception_v3_mixed7' },
+    methods: { type: 'string', default: 'source-only,coral,mmd,dann' }, selection: { type: 'string', default: 'source-validation' }, json: { type: 'boolean' },
+  },
+});
+const root = resolve(import.meta.dirname, '..', '..');
+const benchRoot = join(root, 'artifacts', 'bench', 'domain-adaptation');
+const seeds = values.seeds.split(',').map(Number);
+
+const defaults = (definition: StageDefinition<StageSpec>) => Object.fromEntries(Object.entries(definition.spec.params).map(([k, p]) => [k, p.default]));
+async function run(definition: StageDefinition<StageSpec>, out: string, overrides: Record<string, unknown>, folders: { data?: string; target?: string } = {}) {
+  const started = performance.now();
+  const outcome = await runStage(definition.spec, definition.run, { params: { ...defaults(definition), ...overrides } as never, out, ...folders, quiet: true, codeDirs: [...definition.codeDirs, CORE_CODE_DIR] });
+  return { outcome, seconds: (performance.now() - started) / 1000 };
+}
+
+const stage = <S extends StageSpec>(d: StageDefinition<S>) => d as unknown as StageDefinition<StageSpec>;
+
+async function pairFolders(pair: string): Promise<{ source: string; target: string }> {
+  if (pair === 'demo') return { source: join(root, 'data/emoji-demo5/noto'), target: join(root, 'data/emoji-demo5/fluent-flat') };
+  if (pair === 'digits') return digitsPair(join(benchRoot, 'digits-data'), { copies: 5, perClass: 100 });
+  throw new Error(`unknown pair ${pair}: demo or digits`);
+}
+
+const format = (xs: number[]) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, sd, text: `${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)}` };
+};
+
+const results: Record<string, unknown>[] = [];
+for (const pair of values.pairs.split(',')) {
+  const { source, target } = await pairFolders(pair);
+  const out = join(benchRoot, pair);
+  const split = await run(stage(splitDefinition), out, {}, { data: source, target });
+  const extract = await run(stage(extractDefinition), out, { backbone: values.backbone }, { data: source, target });
+  const similarity = await run(stage(similarityDefinition), out, {});
+  const scores = new Map<string, { target: number[]; source: number[]; selection: string }>();
+  let adaptSeconds = 0;
+  for (const seed of seeds) {
+    await run(stage(trainDefinition), out, { seed });
+    const adapt = await run(stage(adaptDefinition), out, { adaptSeed: seed, adaptMethods: values.methods, adaptSelection: values.selection });
+    adaptSeconds += adapt.seconds;
+    const evaluate = await run(stage(evaluateDefinition), out, {});
+    for (const m of evaluate.outcome.summary.methods as MethodScore[]) {
+      const entry = scores.get(m.method) ?? { target: [], source: [], selection: m.selection };
+      entry.target.push(m.target_accuracy ?? NaN);
+      entry.source.push(m.source_accuracy);
+      scores.set(m.method, entry);
+    }
+    if (!values.json) process.stderr.write(`${pair} seed ${seed}: adapt ${adapt.seconds.toFixed(0)}s\n`);
+  }
+  const row = {
+    pair, source, target, backbone: values.backbone, seeds, split: split.outcome.summary, similarity: similarity.outcome.summary.line,
+    extractSeconds: Number(extract.seconds.toFixed(1)), engine: extract.outcome.summary.engine, adaptSecondsPerSeed: Number((adaptSeconds / seeds.length).toFixed(1)),
+    methods: [...scores].map(([method, s]) => ({ method, selection: s.selection, targetAccuracy: format(s.target), sourceAccuracy: format(s.source) })),
+  };
+  results.push(row);
+  if (!values.json) {
+    const summary = split.outcome.summary as Record<string, number>;
+    process.stdout.write(`\n${pair}: ${source} → ${target} (${summary.images} source, ${summary.targetImages} target images, target test N=${summary.targetTest}; ${values.backbone})\n`);
+    process.stdout.write(`similarity: ${row.similarity}\n`);
+    process.stdout.write(`| method | target test accuracy % | source test accuracy % |\n|---|---|---|\n`);
+    for (const m of row.methods) process.stdout.write(`| ${m.method} | ${m.targetAccuracy.text} | ${m.sourceAccuracy.text} |\n`);
+    process.stdout.write(`(extract ${row.extractSeconds}s with ${row.engine}; adapt ${row.adaptSecondsPerSeed}s per seed; selection: ${values.selection}; seeds ${seeds.join(', ')})\n`);
+  }
+}
+if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -1,0 +1,12 @@
+import { moduleDir, type StageDefinition } from '@graft/core';
+import { skipWithoutTarget } from '@graft/split';
+import { adaptStage } from './spec.js';
+import { runAdapt } from './run.js';
+
+/** The adapt stage: declaration, implementation, code folder; without a target domain it does nothing. */
+export const adaptDefinition: StageDefinition<typeof adaptStage> = {
+  spec: adaptStage,
+  run: runAdapt,
+  codeDirs: [moduleDir(import.meta.url)],
+  intercept: (argv, folders) => skipWithoutTarget(adaptStage, folders, Boolean(argv.quiet)),
+};

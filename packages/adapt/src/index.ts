@@ -1,0 +1,17 @@
+export { adaptStage } from './spec.js';
+export { runAdapt, parseMethods, parseTradeoffs, alignedDistances } from './run.js';
+export type { AlignedDistances } from './run.js';
+export { adaptDefinition } from './definition.js';
+export { ADAPT_METHODS, ADAPT_METHOD_NAMES } from './methods.js';
+export type { AdaptMethod } from './methods.js';
+export { SELECTION_METHODS, makeSelectionScore, importanceWeights } from './selection.js';
+export type { SelectionMethod, SelectionScore } from './selection.js';
+export { trainMethod } from './train-method.js';
+export type { AdaptTrainingOptions, AdaptCurvePoint, TrainedMethod } from './train-method.js';
+export { AdaptationNetwork } from './network.js';
+export type { NetworkShape } from './network.js';
+export { coralLoss, mmdLoss, entropyLoss, gradientReversal, dannRamp, MMD_KERNEL_SCALES } from './losses.js';
+export { domainData, inputScaling } from './domain-data.js';
+export type { DomainData, LabelledSet, UnlabelledSet } from './domain-data.js';
+export { readAdaptPredictions, readMethods, predictionsTable, methodsTable, curvesTable } from './tables.js';
+export type { MethodResult, AdaptPredictions } from './tables.js';

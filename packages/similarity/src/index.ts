@@ -1,0 +1,16 @@
+export { similarityStage } from './spec.js';
+export { runSimilarity } from './run.js';
+export { similarityDefinition } from './definition.js';
+export { measureSimilarity } from './measure-similarity.js';
+export type { SimilarityRow, SimilarityOptions, ClassPair } from './measure-similarity.js';
+export { mmdTest, unbiasedMmdSquared, permutationTest, pairwiseSquaredDistances, squaredDistancesFromGram, medianSquaredDistance, multiKernelGaussian, linearKernel, KERNEL_SCALES } from './mmd.js';
+export type { MmdTest, KernelKind } from './mmd.js';
+export { coralDistance, covariance } from './coral.js';
+export { proxyADistance } from './proxy-a-distance.js';
+export type { ProxyADistance } from './proxy-a-distance.js';
+export { fitLogisticRegression, predictProbability, errorRate, fitOnGram, scoresOnGram, errorOnGram } from './logistic-regression.js';
+export type { LinearClassifier, GramClassifier } from './logistic-regression.js';
+export { sample, rowsOf, subsample, stack, columnMoments, standardise } from './samples.js';
+export type { Sample } from './samples.js';
+export { similarityLine, closeness } from './verdict.js';
+export { readSimilarity, similarityTable } from './tables.js';

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { DatasetError, Progress, cpuCount, hashJson, mapConcurrent, sha256 } from '@graft/core';
+import { inspectImage } from './inspect-image.js';
+import { scanTarget, targetSplit } from './target-domain.js';
+import type { ManifestRow, RejectedRow } from './tables.js';
+
+export interface TargetSplitResult {
+  readonly rows: ManifestRow[];
+  /** Rejected target files; their reason starts with "target domain:". */
+  readonly rejected: RejectedRow[];
+  /** For provenance: the folder's name, file count, content hash and whether it is labelled. */
+  readonly details: { name: string; files: number; hash: string; labelled: boolean };
+}
+
+/**
+ * The target-domain rows of the manifest: every usable image of `--target`, `domain = target`,
+ * split train (adaptation) or test (held out) by path hash; labelled with the source class of its
+ * folder, or unlabelled (class index -1, class name '') in a flat folder.
+ */
+export async function splitTarget(root: string, labels: readonly string[], options: { maxPixels: number; targetTestPercent: number; quiet: boolean }): Promise<TargetSplitResult> {
+  const scan = await scanTarget(root, labels);
+  const progress = new Progress('split: checking target images', scan.files.length, { quiet: options.quiet });
+  const checked = await mapConcurrent(scan.files, cpuCount() * 2, async (file) => {
+    const content = await readFile(file.absolutePath);
+    const inspection = await inspectImage(content, options.maxPixels);
+    progress.tick();
+    return { file, sha256: sha256(content), bytes: content.byteLength, inspection };
+  });
+  progress.finish();
+  const rows: ManifestRow[] = [];
+  const rejected: RejectedRow[] = scan.rejected.map((r) => ({ ...r, reason: `target domain: ${r.reason}` }));
+  for (const item of checked) {
+    const { inspection, file } = item;
+    if (!inspection.usable) {
+      rejected.push({ path: file.path, className: file.className || null, reason: `target domain: ${inspection.reason}` });
+      continue;
+    }
+    rows.push({
+      path: file.path, className: file.className, classIndex: scan.labelled ? labels.indexOf(file.className) : -1, split: targetSplit(file.path, options.targetTestPercent),
+      sha256: item.sha256, bytes: item.bytes, format: inspection.format, width: inspection.width, height: inspection.height, domain: 'target',
+    });
+  }
+  if (rows.length === 0) throw new DatasetError(`target ${root} has no usable images (${rejected.length} files rejected)`);
+  return {
+    rows,
+    rejected,
+    details: { name: basename(root), files: checked.length, hash: hashJson(checked.map((item) => [item.file.path, item.sha256])), labelled: scan.labelled },
+  };
+}
