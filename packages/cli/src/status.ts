@@ -3,7 +3,7 @@ import {
   ArtifactNotFoundError, CORE_CODE_DIR, artifactPath, Progress, codeHash, hashInputs, outOfDateReason, paramsFromArgv, readProvenance, stageKey, upstreamStages,
   type StageDefinition, type StageSpec,
 } from '@graft/core';
-import { fingerprintDataset } from '@graft/split';
+import { fingerprintDataset, manifestHasTarget, splitStage } from '@graft/split';
 
 /** Whether a stage's outputs are current, and if not, why. */
 export interface StageStatus {
@@ -31,7 +31,11 @@ export interface StatusOptions {
  */
 export async function pipelineStatus(pipeline: readonly StageDefinition<StageSpec>[], options: StatusOptions): Promise<StageStatus[]> {
   const statuses = new Map<string, StageStatus>();
+  const manifest = artifactPath(options.out, 'split', splitStage.outputs.manifest);
+  const hasTarget = existsSync(manifest) && (await manifestHasTarget(manifest).catch(() => false));
   for (const { spec, codeDirs } of pipeline) {
+    // Domain-adaptation stages do nothing without a target domain (as in `graft run`): not listed then.
+    if (spec.needsTarget && !hasTarget) continue;
     const reason = await ownReason(spec, [...codeDirs, CORE_CODE_DIR], options);
     const staleUpstream = upstreamStages(spec).find((name) => statuses.get(name)?.upToDate === false);
     const why = reason ?? (staleUpstream ? `upstream stage ${staleUpstream} is not up to date` : undefined);
