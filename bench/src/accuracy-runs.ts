@@ -4,7 +4,8 @@
  * user runs it, one artifacts folder, stages reused where their inputs did not change.
  *
  *   node bench/dist/accuracy-runs.js --data <folder> --out <artifacts> [--backbone mobilenet_v2]
- *     [--split "--test-pattern /test-"] [--sweep "lr=0.003,0.01,0.03,0.1 hidden=0,256"]
+ *     [--test-pattern /test-] [--sweep "lr=0.003,0.01,0.03,0.1 hidden=0,256"]
+ *     [--hidden="--hidden-units 256"] [--augment="--augment-copies 2 --flip-left-right …"]
  *     [--configs defaults,hidden,sweep,augmented]
  *
  * Prints one JSON line per step and a Markdown table at the end. Times are wall-clock seconds of
@@ -22,7 +23,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     out: { type: 'string' },
     backbone: { type: 'string', default: 'mobilenet_v2' },
-    split: { type: 'string', default: '' },
+    'test-pattern': { type: 'string', default: '' },
     sweep: { type: 'string', default: 'lr=0.003,0.01,0.03,0.1 hidden=0,256' },
     hidden: { type: 'string', default: '--hidden-units 256' },
     augment: { type: 'string', default: '--augment-copies 2 --flip-left-right --random-crop 10 --random-scale 10 --random-brightness 10' },
@@ -46,7 +47,7 @@ async function graft(stage: string, args: string[]): Promise<{ seconds: number; 
 
 const extractArgs = ['--backbone', values.backbone!];
 const rows: { config: string; train: string; accuracy: number; count: number; extractSeconds: number; trainSeconds: number; evaluateSeconds: number; note: string }[] = [];
-const split = await graft('split', words(values.split!));
+const split = await graft('split', values['test-pattern'] ? ['--test-pattern', values['test-pattern']] : []);
 const baseExtract = await graft('extract', extractArgs);
 for (const config of values.configs!.split(',')) {
   const augmented = config === 'augmented';
