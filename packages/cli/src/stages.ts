@@ -6,9 +6,16 @@ import { trainDefinition } from '@graft/train';
 import { adaptDefinition } from '@graft/adapt';
 import { evaluateDefinition } from '@graft/evaluate';
 import { exportDefinition } from '@graft/export';
+import { finetuneDefinition } from '@graft/finetune';
 
 /**
  * The pipeline, in run order. Stages that need a target domain (`needsTarget`: similarity, adapt) do
  * nothing unless split ran with `--target`.
  */
 export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, similarityDefinition, trainDefinition, adaptDefinition, evaluateDefinition, exportDefinition] as unknown as StageDefinition<StageSpec>[];
+
+/**
+ * Stages run on their own, after the pipeline (not by `graft run`): finetune costs minutes to hours
+ * on a CPU where the pipeline costs seconds.
+ */
+export const EXTRA_STAGES: readonly StageDefinition<StageSpec>[] = [finetuneDefinition] as unknown as StageDefinition<StageSpec>[];

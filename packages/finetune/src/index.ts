@@ -1,0 +1,14 @@
+export { finetuneStage } from './spec.js';
+export { runFinetune, loadBundledNetwork } from './run.js';
+export { finetuneDefinition } from './definition.js';
+export { blockEnds, cutLayer } from './blocks.js';
+export { lowerModel, upperModel, freezeBatchNorm } from './split-model.js';
+export { cutActivations } from './activations.js';
+export type { CutActivations } from './activations.js';
+export { distort, distortionFor } from './augment.js';
+export type { Distortion } from './augment.js';
+export { fineTune, score } from './train-upper.js';
+export type { FineTuneOptions, EpochPoint, HeadWeights } from './train-upper.js';
+export { classifierModel } from './export-model.js';
+export { metricsTable } from './tables.js';
+export { registerWasmGradients } from './wasm-gradients.js';

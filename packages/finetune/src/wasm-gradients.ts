@@ -1,0 +1,124 @@
+import { BackboneError } from '@graft/core';
+import { tf } from '@graft/tf';
+
+/**
+ * Gradient kernels the tfjs wasm backend lacks (tfjs 4.22), composed from ops it has, so the
+ * unfrozen convolution layers train on wasm (tfjs' pure-JS cpu backend, which has them, is ~100×
+ * slower). Each is checked against the cpu backend in test/wasm-gradients.test.ts.
+ * - Conv2DBackpropFilter: for each filter tap, a strided slice of the padded input times dy.
+ * - DepthwiseConv2dNativeBackpropFilter (channel multiplier 1): per tap, Σ slice ⊙ dy.
+ * - DepthwiseConv2dNativeBackpropInput (stride 1, multiplier 1): per tap, dy ⊙ w shifted back into place.
+ */
+
+type Attributes = Record<string, unknown>;
+type KernelArguments = { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Attributes };
+
+type WasmBackend = {
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset: undefined, values: Float32Array): tf.TensorInfo;
+};
+/** A kernel input as a tensor of its own (a copy: wrapping the engine's data would let our scope free it). */
+let currentBackend: WasmBackend;
+const tensorOf = (info: tf.TensorInfo) => tf.tensor(Float32Array.from(currentBackend.typedArrayFromHeap(info)), info.shape, 'float32');
+
+/**
+ * A kernel's output must be data the engine alone owns: compute with ops, then hand over a copy
+ * (returning an op's tensor would let its scope free the data under the engine).
+ */
+function composed(compute: (args: KernelArguments) => tf.Tensor): (args: KernelArguments) => tf.TensorInfo {
+  return (args) => {
+    currentBackend = args.backend as WasmBackend;
+    const result = compute(args);
+    const values = Float32Array.from(result.dataSync() as Float32Array);
+    result.dispose();
+    return currentBackend.makeOutput(result.shape, 'float32', undefined, values);
+  };
+}
+
+function convInfo(inputShape: number[], filterShape: number[], attrs: Attributes, depthwise: boolean) {
+  const strides = attrs.strides as [number, number] | number;
+  const dilations = (attrs.dilations ?? 1) as [number, number] | number;
+  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') throw new BackboneError('finetune: only NHWC convolutions can be trained on wasm');
+  return tf.backend_util.computeConv2DInfo(inputShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, depthwise);
+}
+
+/** The input zero-padded as the forward convolution padded it, and the strided slice under filter tap (i, j). */
+function taps(x: tf.Tensor4D, info: ReturnType<typeof convInfo>) {
+  const { top, bottom, left, right } = info.padInfo;
+  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  const [n, , , channels] = x.shape;
+  return (i: number, j: number) => {
+    const y0 = i * info.dilationHeight;
+    const x0 = j * info.dilationWidth;
+    return tf.stridedSlice(padded, [0, y0, x0, 0], [n, y0 + (info.outHeight - 1) * info.strideHeight + 1, x0 + (info.outWidth - 1) * info.strideWidth + 1, channels], [1, info.strideHeight, info.strideWidth, 1]) as tf.Tensor4D;
+  };
+}
+
+function conv2DBackpropFilter({ inputs, attrs }: KernelArguments): tf.Tensor {
+  return tf.tidy(() => {
+    const x = tensorOf(inputs.x!) as tf.Tensor4D;
+    const dy = tensorOf(inputs.dy!) as tf.Tensor4D;
+    const filterShape = attrs!.filterShape as [number, number, number, number];
+    const [fh, fw, inChannels, outChannels] = filterShape;
+    const info = convInfo(x.shape, filterShape, attrs!, false);
+    const sliceAt = taps(x, info);
+    const dy2 = tf.reshape(dy, [-1, outChannels]);
+    const parts: tf.Tensor[] = [];
+    for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) parts.push(tf.matMul(tf.transpose(tf.reshape(sliceAt(i, j), [-1, inChannels])), dy2));
+    return tf.reshape(tf.stack(parts), filterShape);
+  });
+}
+
+function depthwiseBackpropFilter({ inputs, attrs }: KernelArguments): tf.Tensor {
+  return tf.tidy(() => {
+    const x = tensorOf(inputs.x!) as tf.Tensor4D;
+    const dy = tensorOf(inputs.dy!) as tf.Tensor4D;
+    const filterShape = attrs!.filterShape as [number, number, number, number];
+    const [fh, fw, channels, multiplier] = filterShape;
+    if (multiplier !== 1) throw new BackboneError(`finetune: depthwise convolutions with channel multiplier ${multiplier} cannot be trained on wasm`);
+    const sliceAt = taps(x, convInfo(x.shape, filterShape, attrs!, true));
+    const parts: tf.Tensor[] = [];
+    for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) parts.push(tf.sum(tf.mul(sliceAt(i, j), dy), [0, 1, 2]));
+    return tf.reshape(tf.stack(parts), [fh, fw, channels, 1]);
+  });
+}
+
+function depthwiseBackpropInput({ inputs, attrs }: KernelArguments): tf.Tensor {
+  return tf.tidy(() => {
+    const dy = tensorOf(inputs.dy!) as tf.Tensor4D;
+    const filter = tensorOf(inputs.filter!) as tf.Tensor4D;
+    const inputShape = attrs!.inputShape as [number, number, number, number];
+    const [fh, fw, channels, multiplier] = filter.shape;
+    const info = convInfo(inputShape, filter.shape, attrs!, true);
+    if (multiplier !== 1 || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+      throw new BackboneError('finetune: only stride-1 depthwise convolutions (multiplier 1) can be trained on wasm: unfreeze fewer blocks');
+    }
+    const [n, height, width] = inputShape;
+    const { top, bottom, left, right } = info.padInfo;
+    const paddedHeight = height + top + bottom;
+    const paddedWidth = width + left + right;
+    let gradient = tf.zeros([n, paddedHeight, paddedWidth, channels]) as tf.Tensor4D;
+    for (let i = 0; i < fh; i++) {
+      for (let j = 0; j < fw; j++) {
+        const weight = tf.reshape(tf.slice(filter, [i, j, 0, 0], [1, 1, channels, 1]), [channels]);
+        const contribution = tf.mul(dy, weight) as tf.Tensor4D;
+        gradient = tf.add(gradient, tf.pad(contribution, [[0, 0], [i, paddedHeight - info.outHeight - i], [j, paddedWidth - info.outWidth - j], [0, 0]])) as tf.Tensor4D;
+      }
+    }
+    return tf.slice(gradient, [0, top, left, 0], [n, height, width, channels]) as tf.Tensor;
+  });
+}
+
+const KERNELS: Record<string, (args: KernelArguments) => tf.TensorInfo> = {
+  Conv2DBackpropFilter: composed(conv2DBackpropFilter),
+  DepthwiseConv2dNativeBackpropFilter: composed(depthwiseBackpropFilter),
+  DepthwiseConv2dNativeBackpropInput: composed(depthwiseBackpropInput),
+};
+
+/** Register the missing gradient kernels for the wasm backend (once; kernels it already has are left alone). */
+export function registerWasmGradients(): void {
+  for (const [kernelName, kernelFunc] of Object.entries(KERNELS)) {
+    if (tf.getKernel(kernelName, 'wasm')) continue;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
