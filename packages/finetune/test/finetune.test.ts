@@ -83,6 +83,7 @@ describe('graft finetune on a tiny real backbone slice (mobilenet_v2, top block)
       } else if (differs) changed.push(layer.name);
     }
     expect(batchNorms).toBeGreaterThan(50);
+    expect(report.bestEpoch as number).toBeGreaterThan(0); // a trained epoch was kept, so the unfrozen weights moved
     expect(changed.sort()).toEqual((report.unfrozenLayers as string[]).slice().sort());
     original.dispose();
     tuned.dispose();
