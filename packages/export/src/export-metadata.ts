@@ -31,6 +31,11 @@ export interface ExportMetadata {
   readonly head: { readonly featureDim: number; readonly hiddenUnits: number; readonly hiddenActivation: string | null; readonly classCount: number };
   /** Names of the nested models inside model.json: the frozen feature extractor and the trained head. */
   readonly layers: { readonly features: string; readonly head: string };
+  /**
+   * Present when `graft finetune` trained the backbone's top blocks: the backbone's weights are then
+   * no longer those of `backbone.weightsSha256` (predict runs such a model whole, in tfjs).
+   */
+  readonly finetune?: { readonly cut: string; readonly blocks: number; readonly unfrozenLayers: string[]; readonly bestEpoch: number };
   readonly provenance: Record<string, unknown>;
 }
 

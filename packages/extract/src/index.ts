@@ -28,6 +28,8 @@ export { downloadModel, modelCacheRoot } from './backbones/model-download.js';
 export { measuredAccuracies } from './backbones/measured-accuracy.js';
 export type { MeasuredAccuracy } from './backbones/measured-accuracy.js';
 export { readAugmented } from './augment/augmented-table.js';
+export { augmentedRows, computeAugmentedFeatures } from './augment/augment-features.js';
+export type { AugmentedRow } from './augment/augment-features.js';
 export type { AugmentedFeatures } from './augment/augmented-table.js';
 export { distortionFor, decodeDistortedInto, distortionCacheKey } from './augment/distort.js';
 export type { Distortion, AugmentationSettings } from './augment/distort.js';

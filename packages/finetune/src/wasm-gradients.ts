@@ -109,16 +109,73 @@ function depthwiseBackpropInput({ inputs, attrs }: KernelArguments): tf.Tensor {
   });
 }
 
+/**
+ * Conv2DBackpropInput for stride-1, dilation-1 convolutions, as one matMul per filter tap shifted
+ * into place (a 1×1 convolution is a single matMul): tfjs-wasm's own kernel is a naive loop, ~10×
+ * slower on the 1×1 convolutions that dominate MobileNetV2 and InceptionV3 blocks. Other strides
+ * keep tfjs' kernel.
+ */
+function conv2DBackpropInput({ inputs, attrs }: KernelArguments): tf.Tensor {
+  return tf.tidy(() => {
+    const dy = tensorOf(inputs.dy!) as tf.Tensor4D;
+    const filter = tensorOf(inputs.filter!) as tf.Tensor4D;
+    const inputShape = attrs!.inputShape as [number, number, number, number];
+    const [fh, fw, inChannels, outChannels] = filter.shape;
+    const info = convInfo(inputShape, filter.shape, attrs!, false);
+    const [n, height, width] = inputShape;
+    const { top, bottom, left, right } = info.padInfo;
+    const paddedHeight = height + top + bottom;
+    const paddedWidth = width + left + right;
+    const dy2 = tf.reshape(dy, [-1, outChannels]);
+    let gradient: tf.Tensor4D | undefined;
+    for (let i = 0; i < fh; i++) {
+      for (let j = 0; j < fw; j++) {
+        // Transposed in its own op: matMul with transposeB is several times slower on wasm.
+        const weightT = tf.transpose(tf.reshape(tf.slice(filter, [i, j, 0, 0], [1, 1, inChannels, outChannels]), [inChannels, outChannels]));
+        const contribution = tf.reshape(tf.matMul(dy2, weightT), [n, info.outHeight, info.outWidth, inChannels]) as tf.Tensor4D;
+        const placed = fh === 1 && fw === 1 && top + bottom + left + right === 0 ? contribution : (tf.pad(contribution, [[0, 0], [i, paddedHeight - info.outHeight - i], [j, paddedWidth - info.outWidth - j], [0, 0]]) as tf.Tensor4D);
+        gradient = gradient ? (tf.add(gradient, placed) as tf.Tensor4D) : placed;
+      }
+    }
+    return placed4D(gradient!, top, left, [n, height, width, inChannels]);
+  });
+}
+
+const placed4D = (gradient: tf.Tensor4D, top: number, left: number, shape: [number, number, number, number]): tf.Tensor =>
+  gradient.shape[1] === shape[1] && gradient.shape[2] === shape[2] ? gradient : tf.slice(gradient, [0, top, left, 0], shape);
+
+/** Whether conv2DBackpropInput above handles a call: stride 1, dilation 1, NHWC. */
+function isStrideOne({ inputs, attrs }: KernelArguments): boolean {
+  const info = convInfo(attrs!.inputShape as number[], inputs.filter!.shape, attrs!, false);
+  return info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+}
+
 const KERNELS: Record<string, (args: KernelArguments) => tf.TensorInfo> = {
   Conv2DBackpropFilter: composed(conv2DBackpropFilter),
   DepthwiseConv2dNativeBackpropFilter: composed(depthwiseBackpropFilter),
   DepthwiseConv2dNativeBackpropInput: composed(depthwiseBackpropInput),
 };
 
-/** Register the missing gradient kernels for the wasm backend (once; kernels it already has are left alone). */
+let registered = false;
+
+/**
+ * Register the missing gradient kernels for the wasm backend and replace its Conv2DBackpropInput for
+ * stride-1 convolutions, keeping its own for the rest (once per process).
+ */
 export function registerWasmGradients(): void {
+  if (registered) return;
+  registered = true;
   for (const [kernelName, kernelFunc] of Object.entries(KERNELS)) {
     if (tf.getKernel(kernelName, 'wasm')) continue;
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
+  const own = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  const fast = composed(conv2DBackpropInput);
+  if (own) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArguments) => (isStrideOne(args) || !own ? fast(args) : own.kernelFunc(args as never))) as unknown as tf.KernelFunc,
+    ...(own?.setupFunc ? { setupFunc: own.setupFunc } : {}),
+  });
 }

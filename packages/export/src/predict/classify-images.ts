@@ -122,8 +122,8 @@ export function topK(probabilities: Float32Array, labels: readonly string[], k: 
 
 /**
  * With `auto` or `onnxruntime`: the backbone runs in onnxruntime (its ONNX export cached by extract,
- * or exported now) and the head in tfjs; with `tfjs` (or when onnxruntime cannot run, under `auto`)
- * the whole exported model runs in tfjs.
+ * or exported now) and the head in tfjs; with `tfjs` (or when onnxruntime cannot run, under `auto`,
+ * or for a fine-tuned model, whose backbone is not the bundled one) the whole model runs in tfjs.
  */
 async function openClassifier(metadata: ExportMetadata, options: PredictOptions, files: readonly string[]): Promise<Classifier> {
   const backend = await useTfjsBackend();
@@ -142,6 +142,11 @@ async function openClassifier(metadata: ExportMetadata, options: PredictOptions,
     },
   };
   if (options.engine === 'tfjs') return wholeModel;
+  if (metadata.finetune) {
+    // onnxruntime would run the bundled (frozen) backbone, not the fine-tuned one.
+    if (options.engine === 'onnxruntime') throw new BackboneError(`predict --engine onnxruntime: ${options.modelDir} is fine-tuned (its top ${metadata.finetune.blocks} backbone block(s) were trained); run it with --engine tfjs (or auto)`);
+    return wholeModel;
+  }
   let features: FeatureEngine;
   try {
     const backbone = await loadTrainedBackbone(metadata.backbone, metadata.preprocessing);
