@@ -71,7 +71,7 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   const trainingSeconds = seconds(trainingStarted);
   const fineTuned = score(upper.model, head, test);
 
-  const engines = [...source.engineNames].sort();
+  const engines = source.engineNames.size > 0 ? [...source.engineNames].sort() : ['cache'];
   const details = { backend, backbone: trained.backbone, preprocessing: trained.preprocessing, labels: trained.labels, cut, unfrozenLayers, frozenBatchNorm: upper.frozenBatchNorm.length, cutActivationEngines: engines };
   const finetune = { cut, blocks: params.finetuneBlocks, unfrozenLayers, bestEpoch: tuned.bestEpoch };
   const provenance = (JSON.parse(context.artifactMetadata('metadata', details).get(GRAFT_METADATA_KEY)!) as { provenance: Record<string, unknown> }).provenance;

@@ -2,14 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeInto, BUNDLED_BACKBONES } from '@graft/extract';
-import { readManifest } from '@graft/split';
+import { loadBackbone, BUNDLED_BACKBONES } from '@graft/extract';
+import { readExportMetadata } from '@graft/export';
 import { loadLayersModel, tf, useTfjsBackend } from '@graft/tf';
 import { graft } from '../../../test/helpers/graft-cli.js';
 import { duckdb } from '../../../test/helpers/duckdb.js';
 import { REPO_ROOT } from '../../../test/helpers/project-copy.js';
-import { loadBundledNetwork } from '../src/run.js';
 import { blockEnds, cutLayer } from '../src/blocks.js';
+import { FrozenBatchNormalization } from '../src/frozen-batch-norm.js';
 
 /** A small real dataset: 3 demo classes × 10 images. */
 function smallDataset(): string {
@@ -22,61 +22,83 @@ function smallDataset(): string {
   return root;
 }
 
+const featureModelOf = async (id: string) => (await loadBackbone({ backbone: id, model: '', layer: '', inputRange: '' })).featureModel();
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+
 describe('blocks of the bundled backbones', () => {
-  it('MobileNetV2: 16 inverted-residual blocks; InceptionV3 mixed blocks up to the feature layer', async () => {
+  it('MobileNetV2: 16 inverted-residual blocks; InceptionV3 up to mixed7: mixed0 … mixed7', async () => {
     await useTfjsBackend();
-    const mobilenet = await loadBundledNetwork('mobilenet_v2');
+    const mobilenet = await featureModelOf('mobilenet_v2');
     const ends = blockEnds(mobilenet, 'flatten_1');
     expect(ends).toHaveLength(16);
     ends.forEach((name, i) => expect(name).toMatch(new RegExp(`^block_${i + 1}_(add|project_BN)$`)));
     expect(cutLayer(mobilenet, 'flatten_1', 1)).toBe('block_15_add');
     expect(cutLayer(mobilenet, 'flatten_1', 2)).toBe('block_14_add');
     expect(() => cutLayer(mobilenet, 'flatten_1', 16)).toThrowError(/must be in 1\.\.15/);
-    mobilenet.dispose();
+    const inception = await featureModelOf('inception_v3_mixed7');
     expect(BUNDLED_BACKBONES.inception_v3_mixed7.layer).toBe('mixed7');
+    expect(blockEnds(inception, 'mixed7')).toEqual(Array.from({ length: 8 }, (_, i) => `mixed${i}`));
+    expect(cutLayer(inception, 'mixed7', 1)).toBe('mixed6');
+  });
+
+  it('a frozen BatchNorm layer as its affine map gives the layer\'s inference output (with γ: MobileNetV2; without: InceptionV3)', async () => {
+    await useTfjsBackend();
+    for (const [id, name] of [['mobilenet_v2', 'block_16_project_BN'], ['inception_v3_mixed7', 'batch_normalization_70']] as const) {
+      const model = await featureModelOf(id);
+      const layer = model.layers.find((l) => l.getClassName() === 'BatchNormalization' && (l.name === name || id === 'inception_v3_mixed7'))!;
+      const channels = (layer.getWeights().at(-1)!.shape[0])!;
+      const x = tf.randomNormal([2, 3, 3, channels], 0, 2, 'float32', 7);
+      const expected = layer.apply(x, { training: false }) as tf.Tensor;
+      const actual = new FrozenBatchNormalization(layer).apply(x) as tf.Tensor;
+      expect(maxAbsDiff(expected, actual), `${id} ${layer.name}`).toBeLessThan(1e-5);
+    }
   });
 });
 
-describe('graft finetune on a tiny real backbone slice (mobilenet_v2, top block)', () => {
+describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hidden-layer head', () => {
   let data: string;
   let out: string;
   let report: Record<string, unknown>;
+  let summary: Record<string, unknown>;
+  const common = () => ['--data', data, '--out', out, '--quiet'];
+  const finetuneArgs = (learningRate: string) => ['finetune', '--finetune-blocks', '1', '--finetune-epochs', '2', '--finetune-copies', '1', '--finetune-batch-size', '8', '--finetune-learning-rate', learningRate, '--finetune-patience', '5'];
 
   beforeAll(async () => {
     data = smallDataset();
     out = mkdtempSync(join(tmpdir(), 'graft-ft-'));
-    const common = ['--data', data, '--out', out, '--quiet'];
-    for (const args of [
-      ['split', '--validation-percent', '25', '--test-percent', '25'],
-      ['extract', '--backbone', 'mobilenet_v2'],
-      ['train', '--steps', '200'],
-      ['finetune', '--finetune-blocks', '1', '--finetune-epochs', '2', '--finetune-copies', '1', '--finetune-batch-size', '8', '--finetune-learning-rate', '0.01'],
-    ]) {
-      const result = await graft([...args, ...common]);
+    for (const args of [['split', '--validation-percent', '25', '--test-percent', '25'], ['extract', '--backbone', 'mobilenet_v2'], ['train', '--steps', '20', '--hidden-units', '16']]) {
+      const result = await graft([...args, ...common()]);
       expect(result.code, `${args[0]}: ${result.stderr}`).toBe(0);
     }
+    const result = await graft([...finetuneArgs('0.0003'), ...common(), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    summary = JSON.parse(result.stdout);
     report = JSON.parse(readFileSync(join(out, 'finetune', 'report.json'), 'utf8'));
   });
 
-  it('reports frozen and fine-tuned test accuracy, the cut and the epochs; metrics are read by DuckDB', async () => {
-    expect(report).toMatchObject({ backbone: 'mobilenet_v2', cut: 'block_15_add', blocks: 1 });
+  it('reports frozen and fine-tuned test accuracy, the cut, the engine and the epochs; metrics are read by DuckDB', async () => {
+    expect(report).toMatchObject({ backbone: 'mobilenet_v2', cut: 'block_15_add', blocks: 1, epochs: 2 });
     expect(report.unfrozenLayers).toEqual(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']);
-    const metrics = await duckdb(`select epoch, train_loss, validation_loss from '${join(out, 'finetune', 'metrics.parquet')}' order by epoch`);
-    expect(metrics.map((m) => m.epoch)).toEqual([1, 2].slice(0, metrics.length));
-    expect(metrics.length).toBeGreaterThan(0);
+    expect(report.frozenBatchNorm).toBe(4);
+    expect(report.cutActivationsComputed).toBe(30 + (report.trainImages as number)); // every image once, one copy of each train image
+    const metrics = await duckdb(`select epoch, train_loss, validation_loss, validation_accuracy from '${join(out, 'finetune', 'metrics.parquet')}' order by epoch`);
+    expect(metrics.map((m) => m.epoch)).toEqual([0, 1, 2]);
+    for (const m of metrics) expect(Number.isFinite(m.train_loss) && Number.isFinite(m.validation_loss)).toBe(true);
+    expect(summary.fineTunedTestAccuracy).toBe(report.fineTunedTestAccuracy);
   });
 
-  it('changes only the unfrozen weights; every BatchNorm weight and statistic is unchanged', async () => {
+  it('changes only the unfrozen weights and the head; every BatchNorm weight and statistic is unchanged', async () => {
     await useTfjsBackend();
-    const original = await loadBundledNetwork('mobilenet_v2');
+    const original = await featureModelOf('mobilenet_v2');
     const tuned = await loadLayersModel(join(out, 'finetune', 'model', 'model.json'));
+    const metadata = await readExportMetadata(join(out, 'finetune', 'model'));
+    const features = tuned.getLayer(metadata.layers.features) as unknown as tf.LayersModel;
     const changed: string[] = [];
     let batchNorms = 0;
-    for (const layer of tuned.layers) {
+    for (const layer of features.layers) {
       const weights = layer.getWeights();
-      if (weights.length === 0 || layer.name === 'final_result') continue;
-      const before = original.getLayer(layer.name).getWeights();
-      const differs = weights.some((w, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(w, before[i]!))).dataSync()[0]!) > 0);
+      if (weights.length === 0) continue;
+      const differs = weights.some((w, i) => maxAbsDiff(w, original.getLayer(layer.name).getWeights()[i]!) > 0);
       if (layer.getClassName() === 'BatchNormalization') {
         batchNorms++;
         expect(differs, layer.name).toBe(false);
@@ -85,23 +107,33 @@ describe('graft finetune on a tiny real backbone slice (mobilenet_v2, top block)
     expect(batchNorms).toBeGreaterThan(50);
     expect(report.bestEpoch as number).toBeGreaterThan(0); // a trained epoch was kept, so the unfrozen weights moved
     expect(changed.sort()).toEqual((report.unfrozenLayers as string[]).slice().sort());
-    original.dispose();
-    tuned.dispose();
+    const trainedHead = await loadLayersModel(join(out, 'train', 'model', 'model.json'));
+    const head = tuned.getLayer(metadata.layers.head) as unknown as tf.LayersModel;
+    expect(head.getLayer('graft_hidden').getWeights()[0]!.shape).toEqual([1280, 16]);
+    expect(maxAbsDiff(head.getLayer('final_result').getWeights()[0]!, trainedHead.getLayer('final_result').getWeights()[0]!)).toBeGreaterThan(0);
   });
 
-  it('the exported model (image in, probabilities out) reproduces the reported fine-tuned test accuracy', async () => {
-    await useTfjsBackend();
-    const model = await loadLayersModel(join(out, 'finetune', 'model', 'model.json'));
-    const metadata = JSON.parse(readFileSync(join(out, 'finetune', 'model', 'model.json'), 'utf8')).userDefinedMetadata;
+  it('the exported fine-tuned model has export\'s metadata and, run by graft predict, reproduces the reported test accuracy', async () => {
+    const metadata = await readExportMetadata(join(out, 'finetune', 'model'));
     expect(metadata.labels).toEqual(['clothing', 'food', 'vehicle']);
-    const test = (await readManifest(join(out, 'split', 'manifest.parquet'))).filter((row) => row.split === 'test');
-    const size = metadata.preprocessing.size;
-    const input = new Float32Array(test.length * size * size * 3);
-    for (const [i, row] of test.entries()) await decodeInto(readFileSync(join(data, row.path)), metadata.preprocessing, { maxPixels: 1e8 }, input, i * size * size * 3);
-    const predicted = tf.tidy(() => tf.argMax(model.predict(tf.tensor4d(input, [test.length, size, size, 3])) as tf.Tensor, 1).dataSync());
-    const accuracy = test.filter((row, i) => predicted[i] === row.classIndex).length / test.length;
-    expect(test.length).toBe(report.testImages);
-    expect(accuracy).toBe(report.fineTunedTestAccuracy);
-    model.dispose();
+    expect(metadata.finetune).toMatchObject({ cut: 'block_15_add', blocks: 1, bestEpoch: report.bestEpoch });
+    const test = await duckdb(`select path, class_name from '${join(out, 'split', 'manifest.parquet')}' where split = 'test' order by path`);
+    const predicted = await graft(['predict', ...test.map((row) => join(data, String(row.path))), '--model', join(out, 'finetune', 'model'), '--json', '--quiet']);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const result = JSON.parse(predicted.stdout) as { engine: string; results: ({ path: string; predictions: { label: string }[] } | { path: string; error: string })[] };
+    expect(result.engine).toMatch(/^tfjs-/); // onnxruntime would run the frozen backbone
+    const truth = new Map(test.map((row) => [join(data, String(row.path)), String(row.class_name)]));
+    const correct = result.results.filter((r) => 'predictions' in r && r.predictions[0]!.label === truth.get(r.path)).length;
+    expect(result.results).toHaveLength(report.testImages as number);
+    expect(correct / test.length).toBe(report.fineTunedTestAccuracy);
+    const refused = await graft(['predict', join(data, String(test[0]!.path)), '--model', join(out, 'finetune', 'model'), '--engine', 'onnxruntime']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/fine-tuned.*--engine tfjs/);
+  });
+
+  it('a rerun with another learning rate reuses every cached cut activation', async () => {
+    const result = await graft([...finetuneArgs('0.001'), ...common(), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).cutActivationsComputed).toBe(0);
   });
 });
