@@ -7,7 +7,8 @@ import { tf } from '@graft/tf';
  * slower). Each is checked against the cpu backend in test/wasm-gradients.test.ts.
  * - Conv2DBackpropFilter: for each filter tap, a strided slice of the padded input times dy.
  * - DepthwiseConv2dNativeBackpropFilter (channel multiplier 1): per tap, Σ slice ⊙ dy.
- * - DepthwiseConv2dNativeBackpropInput (stride 1, multiplier 1): per tap, dy ⊙ w shifted back into place.
+ * - DepthwiseConv2dNativeBackpropInput (multiplier 1, any stride): per tap, dy ⊙ w shifted back into
+ *   place (for stride s, dy spread out with s − 1 zeros between values first).
  */
 
 type Attributes = Record<string, unknown>;
@@ -85,69 +86,76 @@ function depthwiseBackpropFilter({ inputs, attrs }: KernelArguments): tf.Tensor 
 
 function depthwiseBackpropInput({ inputs, attrs }: KernelArguments): tf.Tensor {
   return tf.tidy(() => {
-    const dy = tensorOf(inputs.dy!) as tf.Tensor4D;
     const filter = tensorOf(inputs.filter!) as tf.Tensor4D;
     const inputShape = attrs!.inputShape as [number, number, number, number];
     const [fh, fw, channels, multiplier] = filter.shape;
     const info = convInfo(inputShape, filter.shape, attrs!, true);
-    if (multiplier !== 1 || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
-      throw new BackboneError('finetune: only stride-1 depthwise convolutions (multiplier 1) can be trained on wasm: unfreeze fewer blocks');
+    if (multiplier !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+      throw new BackboneError('finetune: only undilated depthwise convolutions (multiplier 1) can be trained on wasm: unfreeze fewer blocks');
     }
+    // With stride s, dy is spread out first (s − 1 zeros between its values): then every stride is 1.
+    const dy = spreadOut(tensorOf(inputs.dy!) as tf.Tensor4D, info.strideHeight, info.strideWidth);
     const [n, height, width] = inputShape;
     const { top, bottom, left, right } = info.padInfo;
-    const paddedHeight = height + top + bottom;
-    const paddedWidth = width + left + right;
+    const paddedHeight = Math.max(height + top + bottom, dy.shape[1] + fh - 1);
+    const paddedWidth = Math.max(width + left + right, dy.shape[2] + fw - 1);
     let gradient = tf.zeros([n, paddedHeight, paddedWidth, channels]) as tf.Tensor4D;
     for (let i = 0; i < fh; i++) {
       for (let j = 0; j < fw; j++) {
         const weight = tf.reshape(tf.slice(filter, [i, j, 0, 0], [1, 1, channels, 1]), [channels]);
         const contribution = tf.mul(dy, weight) as tf.Tensor4D;
-        gradient = tf.add(gradient, tf.pad(contribution, [[0, 0], [i, paddedHeight - info.outHeight - i], [j, paddedWidth - info.outWidth - j], [0, 0]])) as tf.Tensor4D;
+        gradient = tf.add(gradient, tf.pad(contribution, [[0, 0], [i, paddedHeight - dy.shape[1] - i], [j, paddedWidth - dy.shape[2] - j], [0, 0]])) as tf.Tensor4D;
       }
     }
     return tf.slice(gradient, [0, top, left, 0], [n, height, width, channels]) as tf.Tensor;
   });
 }
 
+/** dy of a strided convolution placed at the positions the stride skipped over: [n, (h−1)·sh + 1, (w−1)·sw + 1, c]. */
+function spreadOut(dy: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+  if (strideHeight === 1 && strideWidth === 1) return dy;
+  const [n, height, width, channels] = dy.shape;
+  const spread = tf.reshape(tf.pad(tf.reshape(dy, [n, height, 1, width, 1, channels]), [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]]), [n, height * strideHeight, width * strideWidth, channels]);
+  return tf.slice(spread, [0, 0, 0, 0], [n, (height - 1) * strideHeight + 1, (width - 1) * strideWidth + 1, channels]) as tf.Tensor4D;
+}
+
 /**
- * Conv2DBackpropInput for stride-1, dilation-1 convolutions, as one matMul per filter tap shifted
- * into place (a 1×1 convolution is a single matMul): tfjs-wasm's own kernel is a naive loop, ~10×
- * slower on the 1×1 convolutions that dominate MobileNetV2 and InceptionV3 blocks. Other strides
- * keep tfjs' kernel.
+ * Conv2DBackpropInput as one matMul per filter tap shifted into place (a 1×1 convolution is a
+ * single matMul; for stride s, dy is spread out first): tfjs-wasm's own kernel is a naive loop, ~10×
+ * slower on the 1×1 convolutions that dominate MobileNetV2 and InceptionV3 blocks. Dilated
+ * convolutions keep tfjs' kernel.
  */
 function conv2DBackpropInput({ inputs, attrs }: KernelArguments): tf.Tensor {
   return tf.tidy(() => {
-    const dy = tensorOf(inputs.dy!) as tf.Tensor4D;
     const filter = tensorOf(inputs.filter!) as tf.Tensor4D;
     const inputShape = attrs!.inputShape as [number, number, number, number];
     const [fh, fw, inChannels, outChannels] = filter.shape;
     const info = convInfo(inputShape, filter.shape, attrs!, false);
+    const dy = spreadOut(tensorOf(inputs.dy!) as tf.Tensor4D, info.strideHeight, info.strideWidth);
     const [n, height, width] = inputShape;
     const { top, bottom, left, right } = info.padInfo;
-    const paddedHeight = height + top + bottom;
-    const paddedWidth = width + left + right;
+    const [, spreadHeight, spreadWidth] = dy.shape;
+    const paddedHeight = Math.max(height + top + bottom, spreadHeight + fh - 1);
+    const paddedWidth = Math.max(width + left + right, spreadWidth + fw - 1);
     const dy2 = tf.reshape(dy, [-1, outChannels]);
     let gradient: tf.Tensor4D | undefined;
     for (let i = 0; i < fh; i++) {
       for (let j = 0; j < fw; j++) {
         // Transposed in its own op: matMul with transposeB is several times slower on wasm.
         const weightT = tf.transpose(tf.reshape(tf.slice(filter, [i, j, 0, 0], [1, 1, inChannels, outChannels]), [inChannels, outChannels]));
-        const contribution = tf.reshape(tf.matMul(dy2, weightT), [n, info.outHeight, info.outWidth, inChannels]) as tf.Tensor4D;
-        const placed = fh === 1 && fw === 1 && top + bottom + left + right === 0 ? contribution : (tf.pad(contribution, [[0, 0], [i, paddedHeight - info.outHeight - i], [j, paddedWidth - info.outWidth - j], [0, 0]]) as tf.Tensor4D);
+        const contribution = tf.reshape(tf.matMul(dy2, weightT), [n, spreadHeight, spreadWidth, inChannels]) as tf.Tensor4D;
+        const placed = paddedHeight === spreadHeight && paddedWidth === spreadWidth ? contribution : (tf.pad(contribution, [[0, 0], [i, paddedHeight - spreadHeight - i], [j, paddedWidth - spreadWidth - j], [0, 0]]) as tf.Tensor4D);
         gradient = gradient ? (tf.add(gradient, placed) as tf.Tensor4D) : placed;
       }
     }
-    return placed4D(gradient!, top, left, [n, height, width, inChannels]);
+    return paddedHeight === height && paddedWidth === width ? gradient! : tf.slice(gradient!, [0, top, left, 0], [n, height, width, inChannels]);
   });
 }
 
-const placed4D = (gradient: tf.Tensor4D, top: number, left: number, shape: [number, number, number, number]): tf.Tensor =>
-  gradient.shape[1] === shape[1] && gradient.shape[2] === shape[2] ? gradient : tf.slice(gradient, [0, top, left, 0], shape);
-
-/** Whether conv2DBackpropInput above handles a call: stride 1, dilation 1, NHWC. */
-function isStrideOne({ inputs, attrs }: KernelArguments): boolean {
+/** Whether conv2DBackpropInput above handles a call: undilated NHWC convolutions. */
+function isUndilated({ inputs, attrs }: KernelArguments): boolean {
   const info = convInfo(attrs!.inputShape as number[], inputs.filter!.shape, attrs!, false);
-  return info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+  return info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
 const KERNELS: Record<string, (args: KernelArguments) => tf.TensorInfo> = {
@@ -160,7 +168,7 @@ let registered = false;
 
 /**
  * Register the missing gradient kernels for the wasm backend and replace its Conv2DBackpropInput for
- * stride-1 convolutions, keeping its own for the rest (once per process).
+ * undilated convolutions, keeping its own for the rest (once per process).
  */
 export function registerWasmGradients(): void {
   if (registered) return;
@@ -175,7 +183,7 @@ export function registerWasmGradients(): void {
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
-    kernelFunc: ((args: KernelArguments) => (isStrideOne(args) || !own ? fast(args) : own.kernelFunc(args as never))) as unknown as tf.KernelFunc,
+    kernelFunc: ((args: KernelArguments) => (isUndilated(args) || !own ? fast(args) : own.kernelFunc(args as never))) as unknown as tf.KernelFunc,
     ...(own?.setupFunc ? { setupFunc: own.setupFunc } : {}),
   });
 }

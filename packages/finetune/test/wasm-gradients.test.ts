@@ -14,9 +14,14 @@ const CASES: Case[] = [
   { name: 'conv 3×3 same', x: [2, 6, 6, 3], w: [3, 3, 3, 2], strides: 1, pad: 'same', depthwise: false },
   { name: 'conv 1×7 same', x: [1, 7, 7, 2], w: [1, 7, 2, 3], strides: 1, pad: 'same', depthwise: false },
   { name: 'conv 3×3 valid', x: [2, 6, 5, 3], w: [3, 3, 3, 2], strides: 1, pad: 'valid', depthwise: false },
+  { name: 'conv 3×3 stride 2 same', x: [2, 8, 7, 3], w: [3, 3, 3, 2], strides: 2, pad: 'same', depthwise: false },
+  { name: 'conv 1×1 stride 2', x: [1, 6, 6, 3], w: [1, 1, 3, 2], strides: 2, pad: 'same', depthwise: false },
   { name: 'conv 3×3 stride 2 valid', x: [2, 7, 7, 2], w: [3, 3, 2, 2], strides: 2, pad: 'valid', depthwise: false },
   { name: 'depthwise 3×3 same', x: [2, 5, 5, 4], w: [3, 3, 4, 1], strides: 1, pad: 'same', depthwise: true },
   { name: 'depthwise 3×3 valid', x: [1, 6, 6, 3], w: [3, 3, 3, 1], strides: 1, pad: 'valid', depthwise: true },
+  { name: 'depthwise 3×3 stride 2 same (even size)', x: [2, 8, 8, 3], w: [3, 3, 3, 1], strides: 2, pad: 'same', depthwise: true },
+  { name: 'depthwise 3×3 stride 2 same (odd size)', x: [1, 7, 7, 2], w: [3, 3, 2, 1], strides: 2, pad: 'same', depthwise: true },
+  { name: 'depthwise 3×3 stride 2 valid', x: [1, 9, 8, 2], w: [3, 3, 2, 1], strides: 2, pad: 'valid', depthwise: true },
 ];
 
 /** Gradients of Σ (conv(x, w) ⊙ r) with respect to x and w on the current backend. */
