@@ -19,3 +19,6 @@ export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition,
  * on a CPU where the pipeline costs seconds.
  */
 export const EXTRA_STAGES: readonly StageDefinition<StageSpec>[] = [finetuneDefinition] as unknown as StageDefinition<StageSpec>[];
+
+/** Every stage: the pipeline's, then those run on demand. */
+export const ALL_STAGES: readonly StageDefinition<StageSpec>[] = [...PIPELINE, ...EXTRA_STAGES];

@@ -11,6 +11,8 @@ export interface CutActivations {
   readonly count: number;
   /** Per-image activation shape, e.g. [7, 7, 160]. */
   readonly shape: number[];
+  /** How many of them each engine computed (from the cache, so the same whichever run computed them). */
+  readonly engines: Record<string, number>;
 }
 
 /** Where the cut activations come from and go: the lower part as a backbone of its own, and its cache. */
@@ -18,7 +20,6 @@ export interface CutActivationSource {
   readonly lower: LoadedBackbone;
   readonly cache: FeatureCache;
   readonly shape: number[];
-  readonly engineNames: Set<string>;
 }
 
 /** Feature-cache chunks of about this many bytes (cut activations are large: 7×7×160 to 17×17×768 floats). */
@@ -44,7 +45,7 @@ export async function openCutActivations(backbone: LoadedBackbone, featureModel:
     },
   };
   const cache = await FeatureCache.open(join(cacheDir(out), 'features', cacheKey), perImage);
-  return { lower, cache, shape, engineNames: new Set() };
+  return { lower, cache, shape };
 }
 
 export interface ComputeCutOptions {
@@ -65,7 +66,7 @@ export async function computeCutActivations(source: CutActivationSource, rows: r
   const { lower, cache } = source;
   const flushEvery = Math.max(8, Math.floor(CHUNK_BYTES / (lower.featureDim * 4)));
   const batchSize = 8;
-  const engine = lazyEngine(lower, rows, options, (name) => source.engineNames.add(name));
+  const engine = lazyEngine(lower, rows, options);
   const failed = new Map<string, string>();
   try {
     const seen = new Set<string>();
@@ -88,7 +89,7 @@ export async function computeCutActivations(source: CutActivationSource, rows: r
 }
 
 /** The engine of the lower part, opened on first need (not at all when everything is cached). */
-function lazyEngine(lower: LoadedBackbone, rows: readonly ManifestRow[], options: ComputeCutOptions, used: (name: string) => void) {
+function lazyEngine(lower: LoadedBackbone, rows: readonly ManifestRow[], options: ComputeCutOptions) {
   let opened: Promise<FeatureEngine> | undefined;
   return {
     open: () => {
@@ -98,7 +99,6 @@ function lazyEngine(lower: LoadedBackbone, rows: readonly ManifestRow[], options
       }).then(({ engine, fallbacks }) => {
         for (const fallback of fallbacks) options.log(`finetune: engine ${fallback} — falling back`);
         options.log(`finetune: lower part (image → ${lower.layer}) runs on ${engine.name}`);
-        used(engine.name);
         return engine;
       });
       return opened;
@@ -124,9 +124,11 @@ export async function gatherActivations(source: CutActivationSource, entries: re
   const usable = entries.filter((entry) => source.cache.has(entry.key));
   const values = new Float32Array(usable.length * perImage);
   const labels = new Int32Array(usable.length);
+  const engines: Record<string, number> = {};
   for (const [i, entry] of usable.entries()) {
-    await source.cache.copyInto(entry.key, values, i * perImage);
+    const engine = await source.cache.copyInto(entry.key, values, i * perImage);
+    engines[engine] = (engines[engine] ?? 0) + 1;
     labels[i] = entry.classIndex;
   }
-  return { values, labels, count: usable.length, shape: source.shape };
+  return { values, labels, count: usable.length, shape: source.shape, engines };
 }

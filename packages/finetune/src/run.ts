@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { BackboneError, cpuCount, DatasetError, GRAFT_METADATA_KEY, Progress, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
 import { distortionCacheKey, distortionFor, readBottlenecks, type AugmentationSettings } from '@graft/extract';
 import { loadTrainedBackbone, readTrainedHeadMetadata, writeClassifier } from '@graft/export';
@@ -26,6 +27,7 @@ async function activationsOf(source: CutActivationSource, rows: readonly Manifes
 export const runFinetune: StageFunction<typeof finetuneStage> = async (context) => {
   const { params } = context;
   if (!context.data) throw new DatasetError('finetune reads the images: pass --data <the folder split read>');
+  if (!existsSync(context.data)) throw new DatasetError(`finetune: the dataset folder ${context.data} does not exist: pass --data <the folder split read>`);
   const started = performance.now();
   const trained = await readTrainedHeadMetadata(context.inputPath('model'), context.inputPath('labels'));
   const bottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
@@ -71,7 +73,8 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   const trainingSeconds = seconds(trainingStarted);
   const fineTuned = score(upper.model, head, test);
 
-  const engines = source.engineNames.size > 0 ? [...source.engineNames].sort() : ['cache'];
+  const engines: Record<string, number> = {};
+  for (const set of [train, validation, test]) for (const [engine, count] of Object.entries(set.engines)) engines[engine] = (engines[engine] ?? 0) + count;
   const details = { backend, backbone: trained.backbone, preprocessing: trained.preprocessing, labels: trained.labels, cut, unfrozenLayers, frozenBatchNorm: upper.frozenBatchNorm.length, cutActivationEngines: engines };
   const finetune = { cut, blocks: params.finetuneBlocks, unfrozenLayers, bestEpoch: tuned.bestEpoch };
   const provenance = (JSON.parse(context.artifactMetadata('metadata', details).get(GRAFT_METADATA_KEY)!) as { provenance: Record<string, unknown> }).provenance;
@@ -82,11 +85,13 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   const report = {
     backbone: backbone.id, cut, blocks: params.finetuneBlocks, unfrozenLayers, unfrozenWeights, frozenBatchNorm: upper.frozenBatchNorm.length,
     testImages: test.count, frozenTestAccuracy: frozen.accuracy, fineTunedTestAccuracy: fineTuned.accuracy,
-    trainImages: ofSplit('train').length, trainActivations: train.count, validationImages: validation.count, augmentedCopies: params.finetuneCopies, cutActivationsComputed: computed,
+    trainImages: ofSplit('train').length, trainActivations: train.count, validationImages: validation.count, augmentedCopies: params.finetuneCopies,
     epochs: tuned.curve.length - 1, bestEpoch: tuned.bestEpoch, cutActivationEngines: engines, tfjsBackend: backend,
-    seconds: { activations: activationSeconds, training: trainingSeconds, total: seconds(started) },
   };
+  // Times go to the log and the --json summary, not into the (cached, deterministic) artifacts.
+  const times = { activations: activationSeconds, training: trainingSeconds, total: seconds(started) };
+  context.log(`finetune: ${times.total} s (cut activations ${times.activations} s, ${computed} computed; training ${times.training} s)`);
   await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
   const headline = `Fine-tuned test accuracy = ${(100 * fineTuned.accuracy).toFixed(1)}% (frozen ${(100 * frozen.accuracy).toFixed(1)}%, N=${test.count}; ${params.finetuneBlocks} block(s) of ${backbone.id} unfrozen, best epoch ${tuned.bestEpoch} of ${report.epochs})`;
-  return { summary: { frozenTestAccuracy: frozen.accuracy, fineTunedTestAccuracy: fineTuned.accuracy, testImages: test.count, bestEpoch: tuned.bestEpoch, epochs: report.epochs, cutActivationsComputed: computed, seconds: report.seconds, headline }, details };
+  return { summary: { frozenTestAccuracy: frozen.accuracy, fineTunedTestAccuracy: fineTuned.accuracy, testImages: test.count, bestEpoch: tuned.bestEpoch, epochs: report.epochs, cutActivationsComputed: computed, seconds: times, headline }, details };
 };

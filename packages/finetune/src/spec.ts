@@ -20,7 +20,7 @@ export const finetuneStage = defineStage({
     modelWeights: { file: 'model/weights.bin', description: 'Weights of the fine-tuned classifier (float32).' },
     metadata: { file: 'model/metadata.json', schema: exportStage.outputs.metadata.schema, description: 'Labels, input size and preprocessing, backbone identity, head shape, the fine-tuned cut and blocks, and provenance (export\'s metadata.json plus `finetune`).' },
     metrics: { file: 'metrics.parquet', schema: 'graft.finetune-metrics/1', description: 'Per epoch: train loss, validation loss and accuracy (epoch 0: the frozen starting point).' },
-    report: { file: 'report.json', description: 'Frozen and fine-tuned test accuracy (N), the cut, the unfrozen layers, the engine of the cut activations and the seconds each part took.' },
+    report: { file: 'report.json', description: 'Frozen and fine-tuned test accuracy (N), the cut, the unfrozen layers, the engines that computed the cut activations, the epochs (times are in the log and the --json summary).' },
   },
   params: {
     finetuneBlocks: { type: 'integer', default: 2, min: 1, max: 100, description: 'Number of top backbone blocks to unfreeze (InceptionV3: mixed blocks; MobileNetV2: inverted-residual blocks), counted down from the feature layer.' },

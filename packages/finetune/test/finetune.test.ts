@@ -80,7 +80,8 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
     expect(report).toMatchObject({ backbone: 'mobilenet_v2', cut: 'block_15_add', blocks: 1, epochs: 2 });
     expect(report.unfrozenLayers).toEqual(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']);
     expect(report.frozenBatchNorm).toBe(4);
-    expect(report.cutActivationsComputed).toBe(30 + (report.trainImages as number)); // every image once, one copy of each train image
+    expect(summary.cutActivationsComputed).toBe(30 + (report.trainImages as number)); // every image once, one copy of each train image
+    expect(report.cutActivationEngines).toEqual({ onnxruntime: 30 + (report.trainImages as number) });
     const metrics = await duckdb(`select epoch, train_loss, validation_loss, validation_accuracy from '${join(out, 'finetune', 'metrics.parquet')}' order by epoch`);
     expect(metrics.map((m) => m.epoch)).toEqual([0, 1, 2]);
     for (const m of metrics) expect(Number.isFinite(m.train_loss) && Number.isFinite(m.validation_loss)).toBe(true);
@@ -129,6 +130,14 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
     const refused = await graft(['predict', join(data, String(test[0]!.path)), '--model', join(out, 'finetune', 'model'), '--engine', 'onnxruntime']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/fine-tuned.*--engine tfjs/);
+  });
+
+  it('is deterministic: a forced rerun writes byte-identical weights, metrics, metadata and report', async () => {
+    const files = ['model/weights.bin', 'model/model.json', 'model/metadata.json', 'metrics.parquet', 'report.json'];
+    const before = files.map((file) => readFileSync(join(out, 'finetune', file)));
+    const result = await graft([...finetuneArgs('0.0003'), ...common(), '--force']);
+    expect(result.code, result.stderr).toBe(0);
+    files.forEach((file, i) => expect(readFileSync(join(out, 'finetune', file)).equals(before[i]!), file).toBe(true));
   });
 
   it('a rerun with another learning rate reuses every cached cut activation', async () => {

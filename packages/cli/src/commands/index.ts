@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { StageDefinition, StageSpec } from '@graft/core';
-import { EXTRA_STAGES, PIPELINE } from '../stages.js';
+import { ALL_STAGES } from '../stages.js';
 import { runCommand } from './run-command.js';
 import { stageCommand } from './stage-command.js';
 import { statusCommand } from './status-command.js';
@@ -12,7 +12,7 @@ import { predictCommand } from './predict-command.js';
 /** Every `graft` command, in the order `graft --help` lists them. */
 export const COMMANDS: readonly CommandModule[] = [
   runCommand,
-  ...[...PIPELINE, ...EXTRA_STAGES].map((definition) => stageCommand(definition as StageDefinition<StageSpec>)),
+  ...ALL_STAGES.map((definition) => stageCommand(definition as StageDefinition<StageSpec>)),
   predictCommand as CommandModule,
   statusCommand,
   inspectCommand,

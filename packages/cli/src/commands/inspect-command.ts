@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { addOutputOptions, resolveFolders, ParamError } from '@graft/core';
-import { PIPELINE } from '../stages.js';
+import { ALL_STAGES } from '../stages.js';
 import { resolveArtifact } from '../inspect/resolve-artifact.js';
 import { describeArtifact } from '../inspect/describe-artifact.js';
 import { formatDescription } from '../inspect/format-description.js';
@@ -18,7 +18,7 @@ export const inspectCommand: CommandModule = {
     const rows = Number(argv.rows);
     if (!Number.isInteger(rows) || rows < 0) throw new ParamError(`inspect --rows must be a whole number ≥ 0, got ${JSON.stringify(argv.rows)}`);
     const { out } = resolveFolders({ out: argv.out as string | undefined });
-    const path = resolveArtifact(String(argv.artifact), out, PIPELINE);
+    const path = resolveArtifact(String(argv.artifact), out, ALL_STAGES);
     const description = await describeArtifact(path, rows);
     process.stdout.write(argv.json ? `${JSON.stringify(description)}\n` : `${formatDescription(description)}\n`);
   },

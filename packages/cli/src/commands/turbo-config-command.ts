@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { addOutputOptions, GraftError, loadProject, turboConfig, writeFileAtomic } from '@graft/core';
-import { EXTRA_STAGES, PIPELINE } from '../stages.js';
+import { ALL_STAGES } from '../stages.js';
 
 /** turbo.json as the stage declarations and graft.config.json say it must be. */
 export function expectedTurboConfig(): { path: string; config: Record<string, unknown> } {
   const project = loadProject();
   if (!project.root || !project.data || !project.paramsDir) throw new GraftError('turbo-config needs a project folder with graft.config.json naming "data"');
   const folder = (path: string) => relative(project.root!, path).split('\\').join('/');
-  const config = turboConfig([...PIPELINE, ...EXTRA_STAGES].map((d) => d.spec), { artifacts: folder(project.out), params: folder(project.paramsDir), data: folder(project.data), ...(project.target ? { target: folder(project.target) } : {}) });
+  const config = turboConfig(ALL_STAGES.map((d) => d.spec), { artifacts: folder(project.out), params: folder(project.paramsDir), data: folder(project.data), ...(project.target ? { target: folder(project.target) } : {}) });
   return { path: join(project.root, 'turbo.json'), config };
 }
 
