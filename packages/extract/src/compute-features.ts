@@ -107,3 +107,15 @@ export async function computeFeatures(rows: readonly ManifestRow[], options: Com
   await cache.flush();
   return skipped;
 }
+
+/** The first few decodable images of `rows`, preprocessed: what an ONNX export is checked on. */
+export async function sampleBatch(rows: readonly ManifestRow[], dataDir: ImageLocation, backbone: { readonly preprocessing: Preprocessing }) {
+  const imageSize = backbone.preprocessing.size ** 2 * 3;
+  const batch = new Float32Array(4 * imageSize);
+  let n = 0;
+  for (const row of rows) {
+    if (n === 4) break;
+    if ((await decodeManifestImage(row, dataDir, backbone.preprocessing, batch, n * imageSize)) === undefined) n++;
+  }
+  return { batch, n };
+}

@@ -23,7 +23,7 @@ export { exportLayersModelToOnnx } from './onnx/export-layers-model.js';
 export { OnnxGraphBuilder } from './onnx/protobuf-model.js';
 export { createOnnxRuntimeEngine } from './engines/onnxruntime-engine.js';
 export { createTfjsEngine } from './engines/tfjs-engine.js';
-export { computeFeatures, decodeManifestImage } from './compute-features.js';
+export { computeFeatures, decodeManifestImage, sampleBatch } from './compute-features.js';
 export { downloadModel, modelCacheRoot } from './backbones/model-download.js';
 export { measuredAccuracies } from './backbones/measured-accuracy.js';
 export type { MeasuredAccuracy } from './backbones/measured-accuracy.js';

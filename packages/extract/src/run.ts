@@ -4,7 +4,7 @@ import { readManifest, type ManifestRow } from '@graft/split';
 import { extractStage } from './spec.js';
 import { loadBackbone, type LoadedBackbone } from './backbones/load-backbone.js';
 import { FeatureCache } from './feature-cache.js';
-import { computeFeatures, decodeManifestImage, type SkippedImage } from './compute-features.js';
+import { computeFeatures, sampleBatch, type SkippedImage } from './compute-features.js';
 import { openEngine, readOnnxCheck } from './engines/select-engine.js';
 import { skippedTable, writeBottlenecks } from './tables.js';
 import { shardOf, type Shard } from './shard.js';
@@ -129,17 +129,6 @@ function incompleteShardsMessage(todo: readonly ManifestRow[], shards: unknown):
   const count = Number(shards);
   const perShard = Number.isInteger(count) && count > 0 ? ` (by shard of ${count}: ${Object.entries(countBy(todo.map((row) => String(shardOf(row.sha256, count))))).map(([k, n]) => `${k}: ${n}`).join(', ')})` : '';
   return `extract --merge: ${todo.length} images have no features yet${perShard}: rerun the incomplete shards (graft extract --shard k/N), or drop --merge to compute them here`;
-}
-
-async function sampleBatch(rows: readonly ManifestRow[], dataDir: ImageLocation, backbone: LoadedBackbone) {
-  const imageSize = backbone.preprocessing.size ** 2 * 3;
-  const batch = new Float32Array(4 * imageSize);
-  let n = 0;
-  for (const row of rows) {
-    if (n === 4) break;
-    if ((await decodeManifestImage(row, dataDir, backbone.preprocessing, batch, n * imageSize)) === undefined) n++;
-  }
-  return { batch, n };
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { cacheDir, cpuCount, hashJson, Progress } from '@graft/core';
-import { augmentedRows, computeAugmentedFeatures, computeFeatures, decodeManifestImage, FeatureCache, openEngine, type AugmentationSettings, type FeatureEngine, type LoadedBackbone } from '@graft/extract';
+import { augmentedRows, computeAugmentedFeatures, computeFeatures, FeatureCache, sampleBatch, openEngine, type AugmentationSettings, type FeatureEngine, type LoadedBackbone } from '@graft/extract';
 import type { ManifestRow } from '@graft/split';
 import { tf } from '@graft/tf';
 
@@ -105,17 +105,6 @@ function lazyEngine(lower: LoadedBackbone, rows: readonly ManifestRow[], options
     },
     dispose: async () => (opened ? (await opened).dispose() : undefined),
   };
-}
-
-async function sampleBatch(rows: readonly ManifestRow[], dataDir: string, lower: LoadedBackbone) {
-  const imageSize = lower.preprocessing.size ** 2 * 3;
-  const batch = new Float32Array(2 * imageSize);
-  let n = 0;
-  for (const row of rows) {
-    if (n === 2) break;
-    if ((await decodeManifestImage(row, dataDir, lower.preprocessing, batch, n * imageSize)) === undefined) n++;
-  }
-  return { batch, n };
 }
 
 /** The cached activations of `keys` (content sha256, or sha256 + distortion for copies), with their labels, in one array. */

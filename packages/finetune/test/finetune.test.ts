@@ -140,6 +140,15 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
     files.forEach((file, i) => expect(readFileSync(join(out, 'finetune', file)).equals(before[i]!), file).toBe(true));
   });
 
+  it('bad input: too many blocks, a missing dataset folder, no trained head — one line saying what to do, exit 2', async () => {
+    const tooMany = await graft(['finetune', '--finetune-blocks', '16', ...common()]);
+    expect([tooMany.code, tooMany.stderr.trim()]).toEqual([2, expect.stringMatching(/^graft: finetune --finetune-blocks must be in 1\.\.15 for this backbone .*got 16$/m)]);
+    const noData = await graft(['finetune', '--data', join(data, 'missing'), '--out', out, '--quiet', '--force']);
+    expect([noData.code, noData.stderr]).toEqual([2, expect.stringMatching(/dataset folder .*missing does not exist: pass --data/)]);
+    const noHead = await graft(['finetune', '--data', data, '--out', mkdtempSync(join(tmpdir(), 'graft-ft-empty-')), '--quiet']);
+    expect([noHead.code, noHead.stderr]).toEqual([2, expect.stringMatching(/run `graft extract` first/)]);
+  });
+
   it('a rerun with another learning rate reuses every cached cut activation', async () => {
     const result = await graft([...finetuneArgs('0.001'), ...common(), '--json']);
     expect(result.code, result.stderr).toBe(0);
