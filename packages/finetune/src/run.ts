@@ -68,7 +68,7 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   const tuned = fineTune(upper.model, head, train, validation, {
     epochs: params.finetuneEpochs, batchSize: params.finetuneBatchSize, learningRate: params.finetuneLearningRate,
     backboneLearningRateFactor: params.finetuneBackboneFactor, patience: params.finetunePatience, seed: params.finetuneSeed,
-  }, progress);
+  }, progress, (point, best) => context.log(`finetune: epoch ${point.epoch}: train loss ${point.trainLoss.toFixed(3)}, validation loss ${point.validationLoss.toFixed(3)}, accuracy ${(100 * point.validationAccuracy).toFixed(1)}%${best ? ' (best so far)' : ''}`));
   progress.finish();
   const trainingSeconds = seconds(trainingStarted);
   const fineTuned = score(upper.model, head, test);

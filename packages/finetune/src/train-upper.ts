@@ -60,7 +60,7 @@ export function score(upper: tf.LayersModel, head: tf.LayersModel, set: CutActiv
  * weights restored (epoch 0 = the starting point, kept if no epoch beats it). Trains the layers'
  * own variables: the backbone and head models hold the result.
  */
-export function fineTune(upper: tf.LayersModel, head: tf.LayersModel, train: CutActivations, validation: CutActivations, options: FineTuneOptions, progress?: Progress): { curve: EpochPoint[]; bestEpoch: number } {
+export function fineTune(upper: tf.LayersModel, head: tf.LayersModel, train: CutActivations, validation: CutActivations, options: FineTuneOptions, progress?: Progress, onEpoch?: (point: EpochPoint, best: boolean) => void): { curve: EpochPoint[]; bestEpoch: number } {
   const random = new SeededRandom(options.seed);
   const variablesOf = (model: tf.LayersModel) => model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const backbone = variablesOf(upper);
@@ -98,7 +98,9 @@ export function fineTune(upper: tf.LayersModel, head: tf.LayersModel, train: Cut
         progress?.tick(rows.length);
       }
       const validated = score(upper, head, validation);
-      curve.push({ epoch, trainLoss: trainLoss / train.count, validationLoss: validated.loss, validationAccuracy: validated.accuracy });
+      const point = { epoch, trainLoss: trainLoss / train.count, validationLoss: validated.loss, validationAccuracy: validated.accuracy };
+      curve.push(point);
+      onEpoch?.(point, validated.loss < best.loss);
       if (validated.loss < best.loss) {
         best = { loss: validated.loss, epoch, weights: snapshot() };
         waited = 0;
