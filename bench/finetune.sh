@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Frozen vs fine-tuned test accuracy, and the time each took: `graft run` (frozen backbone + trained
 # head), then `graft finetune` on the same split. One JSON line per run.
-# Usage: bench/finetune.sh <data folder> <backbone> <blocks> [extra graft run flags …]
+# Usage: [EPOCHS=5] [FINETUNE_FLAGS="--finetune-copies 1"] bench/finetune.sh <data folder> <backbone> <blocks> [extra graft run flags …]
 #   bench/finetune.sh data/emoji-demo5/noto inception_v3_mixed7 1
 #   bench/finetune.sh data/emoji-demo5/noto mobilenet_v2 2
 #   node bench/dist/fashion-mnist-folders.js --out /tmp/fmnist-200 --train-per-class 200 --test-per-class 100
@@ -18,7 +18,7 @@ start=$(date +%s%N)
 frozen=$($graft run --data "$data" --out "$out" --backbone "$backbone" "$@" --quiet --json)
 run_seconds=$(seconds "$start")
 start=$(date +%s%N)
-tuned=$($graft finetune --data "$data" --out "$out" --finetune-blocks "$blocks" --finetune-epochs "${EPOCHS:-5}" --quiet --json)
+tuned=$($graft finetune --data "$data" --out "$out" --finetune-blocks "$blocks" --finetune-epochs "${EPOCHS:-5}" ${FINETUNE_FLAGS:-} --quiet --json)
 finetune_seconds=$(seconds "$start")
 node -e '
 const [frozen, tuned] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2])];
