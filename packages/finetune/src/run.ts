@@ -10,6 +10,7 @@ import { lowerModel, upperModel } from './split-model.js';
 import { computeCutActivations, gatherActivations, openCutActivations, type CutActivationSource } from './activations.js';
 import { fineTune, score } from './train-upper.js';
 import { metricsTable } from './tables.js';
+import { finetunePageHtml } from './report-page.js';
 import { registerWasmGradients } from './wasm-gradients.js';
 
 const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
@@ -92,6 +93,7 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   const times = { activations: activationSeconds, training: trainingSeconds, total: seconds(started) };
   context.log(`finetune: ${times.total} s (cut activations ${times.activations} s, ${computed} computed; training ${times.training} s)`);
   await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
+  await writeFileAtomic(context.outputPath('page'), await finetunePageHtml({ ...report, curve: tuned.curve, params }));
   const headline = `Fine-tuned test accuracy = ${(100 * fineTuned.accuracy).toFixed(1)}% (frozen ${(100 * frozen.accuracy).toFixed(1)}%, N=${test.count}; ${params.finetuneBlocks} block(s) of ${backbone.id} unfrozen, best epoch ${tuned.bestEpoch} of ${report.epochs})`;
   return { summary: { frozenTestAccuracy: frozen.accuracy, fineTunedTestAccuracy: fineTuned.accuracy, testImages: test.count, bestEpoch: tuned.bestEpoch, epochs: report.epochs, cutActivationsComputed: computed, seconds: times, headline }, details };
 };

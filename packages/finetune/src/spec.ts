@@ -20,6 +20,7 @@ export const finetuneStage = defineStage({
     modelWeights: { file: 'model/weights.bin', description: 'Weights of the fine-tuned classifier (float32).' },
     metadata: { file: 'model/metadata.json', schema: exportStage.outputs.metadata.schema, description: 'Labels, input size and preprocessing, backbone identity, head shape, the fine-tuned cut and blocks, and provenance (export\'s metadata.json plus `finetune`).' },
     metrics: { file: 'metrics.parquet', schema: 'graft.finetune-metrics/1', description: 'Per epoch: train loss, validation loss and accuracy (epoch 0: the frozen starting point).' },
+    page: { file: 'report.html', description: 'The same as a self-contained HTML page: frozen vs fine-tuned test accuracy, per-epoch curves with the kept epoch marked, the setup.' },
     report: { file: 'report.json', description: 'Frozen and fine-tuned test accuracy (N), the cut, the unfrozen layers, the engines that computed the cut activations, the epochs (times are in the log and the --json summary).' },
   },
   params: {

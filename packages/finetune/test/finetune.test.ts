@@ -88,6 +88,19 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
     expect(summary.fineTunedTestAccuracy).toBe(report.fineTunedTestAccuracy);
   });
 
+  it('writes a self-contained HTML page: headline, per-epoch curves drawn, setup; nothing fetched', () => {
+    const html = readFileSync(join(out, 'finetune', 'report.html'), 'utf8');
+    const percent = (value: unknown) => `${(100 * (value as number)).toFixed(1)}%`;
+    expect(html).toContain(`Fine-tuned test accuracy = ${percent(report.fineTunedTestAccuracy)} (frozen ${percent(report.frozenTestAccuracy)}, N=${report.testImages})`);
+    expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    const lines = [...svg.matchAll(/aria-label="epoch \(0 = frozen start\): 0; (accuracy|loss): [^;]+; set: (train|validation)" role="graphics-symbol" aria-roledescription="line mark" d="M[^"]*L/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(lines.sort()).toEqual(['accuracy validation', 'loss train', 'loss validation']); // every curve drawn, from epoch 0
+    expect(svg.match(/class="mark-rule role-mark/g)?.length).toBe(2); // the kept epoch, in both panels
+    expect(html).toContain('<th>--finetune-blocks</th><td><code>1</code></td>');
+    expect(html).not.toMatch(/<script|(src|href)="https?:/);
+  });
+
   it('changes only the unfrozen weights and the head; every BatchNorm weight and statistic is unchanged', async () => {
     await useTfjsBackend();
     const original = await featureModelOf('mobilenet_v2');
@@ -133,7 +146,7 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
   });
 
   it('is deterministic: a forced rerun writes byte-identical weights, metrics, metadata and report', async () => {
-    const files = ['model/weights.bin', 'model/model.json', 'model/metadata.json', 'metrics.parquet', 'report.json'];
+    const files = ['model/weights.bin', 'model/model.json', 'model/metadata.json', 'metrics.parquet', 'report.json', 'report.html'];
     const before = files.map((file) => readFileSync(join(out, 'finetune', file)));
     const result = await graft([...finetuneArgs('0.0003'), ...common(), '--force']);
     expect(result.code, result.stderr).toBe(0);

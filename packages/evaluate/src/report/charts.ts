@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '@graft/train';
 
 /** Fonts and colours shared by every chart of the report. */
-const CHART_CONFIG = {
+export const CHART_CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   background: 'white',
   view: { stroke: null },

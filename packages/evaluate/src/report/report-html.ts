@@ -9,7 +9,7 @@ export const LEFT_OUT_LISTED = 200;
  * Nothing may be fetched: images are `data:` URIs, styles and charts are inline. The policy makes
  * the browser refuse anything else, so a stray reference fails loudly instead of going online.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
 /** The whole report as one self-contained HTML page. Same model → same bytes (no timestamps). */
 export function reportHtml(model: ReportModel, charts: ReportCharts): string {
