@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { BackboneError, cpuCount, DatasetError, GRAFT_METADATA_KEY, Progress, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
+import { join } from 'node:path';
+import { BackboneError, cacheDir, cpuCount, DatasetError, GRAFT_METADATA_KEY, Progress, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
 import { distortionCacheKey, distortionFor, readBottlenecks, type AugmentationSettings } from '@graft/extract';
 import { loadTrainedBackbone, readTrainedHeadMetadata, writeClassifier } from '@graft/export';
 import { domainOf, type ManifestRow } from '@graft/split';
@@ -8,7 +9,8 @@ import { finetuneStage } from './spec.js';
 import { cutLayer } from './blocks.js';
 import { lowerModel, upperModel } from './split-model.js';
 import { computeCutActivations, gatherActivations, openCutActivations, type CutActivationSource } from './activations.js';
-import { fineTune, score } from './train-upper.js';
+import { fineTune, score, type TrainingState } from './train-upper.js';
+import { EpochCheckpoint } from './checkpoint.js';
 import { metricsTable } from './tables.js';
 import { finetunePageHtml } from './report-page.js';
 import { registerWasmGradients } from './wasm-gradients.js';
@@ -66,10 +68,14 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   const frozen = score(upper.model, head, test);
   const trainingStarted = performance.now();
   const progress = new Progress('finetune: images', train.count * params.finetuneEpochs, { quiet: context.quiet });
-  const tuned = fineTune(upper.model, head, train, validation, {
+  const checkpoint = new EpochCheckpoint<TrainingState>(join(cacheDir(context.out), 'finetune-checkpoints', context.provenance.key.slice(0, 24)));
+  const tuned = await fineTune(upper.model, head, train, validation, {
     epochs: params.finetuneEpochs, batchSize: params.finetuneBatchSize, learningRate: params.finetuneLearningRate,
     backboneLearningRateFactor: params.finetuneBackboneFactor, patience: params.finetunePatience, seed: params.finetuneSeed,
-  }, progress, (point, best) => context.log(`finetune: epoch ${point.epoch}: train loss ${point.trainLoss.toFixed(3)}, validation loss ${point.validationLoss.toFixed(3)}, accuracy ${(100 * point.validationAccuracy).toFixed(1)}%${best ? ' (best so far)' : ''}`));
+  }, {
+    progress, checkpoint, log: context.log,
+    onEpoch: (point, best) => context.log(`finetune: epoch ${point.epoch}: train loss ${point.trainLoss.toFixed(3)}, validation loss ${point.validationLoss.toFixed(3)}, accuracy ${(100 * point.validationAccuracy).toFixed(1)}%${best ? ' (best so far)' : ''}`),
+  });
   progress.finish();
   const trainingSeconds = seconds(trainingStarted);
   const fineTuned = score(upper.model, head, test);
@@ -95,5 +101,6 @@ export const runFinetune: StageFunction<typeof finetuneStage> = async (context) 
   await writeFileAtomic(context.outputPath('report'), stableStringify(report, 2) + '\n');
   await writeFileAtomic(context.outputPath('page'), await finetunePageHtml({ ...report, curve: tuned.curve, params }));
   const headline = `Fine-tuned test accuracy = ${(100 * fineTuned.accuracy).toFixed(1)}% (frozen ${(100 * frozen.accuracy).toFixed(1)}%, N=${test.count}; ${params.finetuneBlocks} block(s) of ${backbone.id} unfrozen, best epoch ${tuned.bestEpoch} of ${report.epochs})`;
+  await checkpoint.clear(); // last: a kill before this point resumes from the last finished epoch
   return { summary: { frozenTestAccuracy: frozen.accuracy, fineTunedTestAccuracy: fineTuned.accuracy, testImages: test.count, bestEpoch: tuned.bestEpoch, epochs: report.epochs, cutActivationsComputed: computed, seconds: times, headline }, details };
 };

@@ -1,23 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBackbone, BUNDLED_BACKBONES } from '@graft/extract';
 import { readExportMetadata } from '@graft/export';
 import { loadLayersModel, tf, useTfjsBackend } from '@graft/tf';
 import { graft } from '../../../test/helpers/graft-cli.js';
+import { spawnGraft, waitFor } from '../../../test/helpers/spawn-graft.js';
 import { duckdb } from '../../../test/helpers/duckdb.js';
 import { REPO_ROOT } from '../../../test/helpers/project-copy.js';
 import { blockEnds, cutLayer } from '../src/blocks.js';
 import { FrozenBatchNormalization } from '../src/frozen-batch-norm.js';
 
-/** A small real dataset: 3 demo classes × 10 images. */
+/** A small real dataset: 3 demo classes × 24 images (fewer do not learn: validation loss only rises). */
 function smallDataset(): string {
   const root = mkdtempSync(join(tmpdir(), 'graft-ft-data-'));
   const demo = join(REPO_ROOT, 'data', 'emoji-demo5', 'noto');
   for (const className of ['clothing', 'food', 'vehicle']) {
     mkdirSync(join(root, className));
-    for (const file of readdirSync(join(demo, className)).sort().slice(0, 10)) cpSync(join(demo, className, file), join(root, className, file));
+    for (const file of readdirSync(join(demo, className)).sort().slice(0, 24)) cpSync(join(demo, className, file), join(root, className, file));
   }
   return root;
 }
@@ -80,8 +81,8 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
     expect(report).toMatchObject({ backbone: 'mobilenet_v2', cut: 'block_15_add', blocks: 1, epochs: 2 });
     expect(report.unfrozenLayers).toEqual(['block_16_expand', 'block_16_depthwise', 'block_16_project', 'Conv_1']);
     expect(report.frozenBatchNorm).toBe(4);
-    expect(summary.cutActivationsComputed).toBe(30 + (report.trainImages as number)); // every image once, one copy of each train image
-    expect(report.cutActivationEngines).toEqual({ onnxruntime: 30 + (report.trainImages as number) });
+    expect(summary.cutActivationsComputed).toBe(72 + (report.trainImages as number)); // every image once, one copy of each train image
+    expect(report.cutActivationEngines).toEqual({ onnxruntime: 72 + (report.trainImages as number) });
     const metrics = await duckdb(`select epoch, train_loss, validation_loss, validation_accuracy from '${join(out, 'finetune', 'metrics.parquet')}' order by epoch`);
     expect(metrics.map((m) => m.epoch)).toEqual([0, 1, 2]);
     for (const m of metrics) expect(Number.isFinite(m.train_loss) && Number.isFinite(m.validation_loss)).toBe(true);
@@ -151,6 +152,29 @@ describe('graft finetune on a real backbone (mobilenet_v2, top block) with a hid
     const result = await graft([...finetuneArgs('0.0003'), ...common(), '--force']);
     expect(result.code, result.stderr).toBe(0);
     files.forEach((file, i) => expect(readFileSync(join(out, 'finetune', file)).equals(before[i]!), file).toBe(true));
+  });
+
+  it('resumes after kill -9 from the last finished epoch, with the same result as an uninterrupted run', async () => {
+    const args = [...finetuneArgs('0.0003').map((a) => (a === '2' ? '3' : a)), ...common()]; // 3 epochs
+    expect(args.join(' ')).toContain('--finetune-epochs 3');
+    const reference = await graft([...args, '--force']);
+    expect(reference.code, reference.stderr).toBe(0);
+    const files = ['model/weights.bin', 'metrics.parquet', 'report.json'];
+    const expected = files.map((file) => readFileSync(join(out, 'finetune', file)));
+    const checkpoints = join(out, 'cache', 'finetune-checkpoints');
+    const stateFile = () => (existsSync(checkpoints) ? readdirSync(checkpoints).map((d) => join(checkpoints, d, 'state.json')).find((f) => existsSync(f)) : undefined);
+    expect(stateFile()).toBeUndefined(); // a finished run leaves no checkpoint
+    const child = spawnGraft([...args, '--force']);
+    expect(await waitFor(() => stateFile() !== undefined, 120_000)).toBe(true);
+    child.kill('SIGKILL');
+    expect((await child.done).signal).toBe('SIGKILL');
+    const killedAfter = JSON.parse(readFileSync(stateFile()!, 'utf8')).state.epoch as number;
+    expect(killedAfter).toBeGreaterThanOrEqual(1);
+    const resumed = await graft([...args.filter((a) => a !== '--quiet'), '--force']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`finetune: resuming after epoch ${killedAfter}`);
+    files.forEach((file, i) => expect(readFileSync(join(out, 'finetune', file)).equals(expected[i]!), file).toBe(true));
+    expect(stateFile()).toBeUndefined();
   });
 
   it('bad input: too many blocks, a missing dataset folder, no trained head — one line saying what to do, exit 2', async () => {
