@@ -61,7 +61,7 @@ export async function finetunePageHtml(page: FinetunePage): Promise<string> {
 <header>
 <h1>Graft fine-tuning report</h1>
 <p class="headline" id="headline">Fine-tuned test accuracy = ${percent(page.fineTunedTestAccuracy)} (frozen ${percent(page.frozenTestAccuracy)}, N=${page.testImages})</p>
-<p class="facts">${change >= 0 ? '+' : '−'}${percent(Math.abs(change))} · backbone <code>${escapeHtml(page.backbone)}</code> · ${page.blocks} block(s) unfrozen above <code>${escapeHtml(page.cut)}</code> (${page.unfrozenWeights.toLocaleString('en-US')} weights) · kept epoch ${page.bestEpoch} of ${page.curve.length - 1}</p>
+<p class="facts">${change >= 0 ? '+' : '−'}${(100 * Math.abs(change)).toFixed(1)} points · backbone <code>${escapeHtml(page.backbone)}</code> · ${page.blocks} block(s) unfrozen above <code>${escapeHtml(page.cut)}</code> (${page.unfrozenWeights.toLocaleString('en-US')} weights) · kept epoch ${page.bestEpoch} of ${page.curve.length - 1}</p>
 </header>
 <main>
 <section id="curves">
