@@ -7,6 +7,5 @@ export { predictProbabilities, argmaxRows } from './predict-features.js';
 export { evaluateTarget, targetHeadline } from './target-evaluation.js';
 export type { MethodScore, TargetEvaluation } from './target-evaluation.js';
 export { renderChart, CHART_CONFIG } from './report/charts.js';
-export { REPORT_CSS } from './report/report-style.js';
 export { escapeHtml, percent } from './report/html-text.js';
-export { CONTENT_SECURITY_POLICY } from './report/report-html.js';
+export { pageStart } from './report/report-html.js';

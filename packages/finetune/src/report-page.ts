@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_CONFIG, CONTENT_SECURITY_POLICY, escapeHtml, percent, renderChart, REPORT_CSS } from '@graft/evaluate';
+import { CHART_CONFIG, escapeHtml, pageStart, percent, renderChart } from '@graft/evaluate';
 import type { EpochPoint } from './train-upper.js';
 
 /** What the page shows: report.json's facts and the per-epoch curve. */
@@ -48,16 +48,7 @@ export async function finetunePageHtml(page: FinetunePage): Promise<string> {
   const chart = await renderChart(curvesSpec(page.curve, page.bestEpoch), 'finetune-curves');
   const change = page.fineTunedTestAccuracy - page.frozenTestAccuracy;
   const rows = Object.entries(page.params).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => `<tr><th>--${escapeHtml(name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))}</th><td><code>${escapeHtml(JSON.stringify(value))}</code></td></tr>`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
-<title>Graft fine-tuning report</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
+  return `${pageStart('Graft fine-tuning report')}
 <header>
 <h1>Graft fine-tuning report</h1>
 <p class="headline" id="headline">Fine-tuned test accuracy = ${percent(page.fineTunedTestAccuracy)} (frozen ${percent(page.frozenTestAccuracy)}, N=${page.testImages})</p>

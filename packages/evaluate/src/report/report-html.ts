@@ -9,11 +9,10 @@ export const LEFT_OUT_LISTED = 200;
  * Nothing may be fetched: images are `data:` URIs, styles and charts are inline. The policy makes
  * the browser refuse anything else, so a stray reference fails loudly instead of going online.
  */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
-/** The whole report as one self-contained HTML page. Same model → same bytes (no timestamps). */
-export function reportHtml(model: ReportModel, charts: ReportCharts): string {
-  const title = `Graft report${model.datasetName ? ` — ${model.datasetName}` : ''}`;
+/** The start of a self-contained Graft page, up to `<body>`: inline styles, the content policy, the title. */
+export function pageStart(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -23,7 +22,13 @@ export function reportHtml(model: ReportModel, charts: ReportCharts): string {
 <title>${escapeHtml(title)}</title>
 <style>${REPORT_CSS}</style>
 </head>
-<body>
+<body>`;
+}
+
+/** The whole report as one self-contained HTML page. Same model → same bytes (no timestamps). */
+export function reportHtml(model: ReportModel, charts: ReportCharts): string {
+  const title = `Graft report${model.datasetName ? ` — ${model.datasetName}` : ''}`;
+  return `${pageStart(title)}
 <header>
 <h1>${escapeHtml(title)}</h1>
 ${headline(model)}
