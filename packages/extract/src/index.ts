@@ -1,5 +1,5 @@
 export { extractStage } from './spec.js';
-export { runExtract } from './run.js';
+export { runExtract, missingContents } from './run.js';
 export { extractDefinition } from './definition.js';
 export { readBottlenecks, BOTTLENECK_SCHEMAS } from './tables.js';
 export { imageFile } from './image-roots.js';

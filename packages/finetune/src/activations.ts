@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { cacheDir, cpuCount, hashJson, Progress } from '@graft/core';
-import { augmentedRows, computeAugmentedFeatures, computeFeatures, FeatureCache, sampleBatch, openEngine, type AugmentationSettings, type FeatureEngine, type LoadedBackbone } from '@graft/extract';
+import { augmentedRows, computeAugmentedFeatures, computeFeatures, FeatureCache, missingContents, sampleBatch, openEngine, type AugmentationSettings, type FeatureEngine, type LoadedBackbone } from '@graft/extract';
 import type { ManifestRow } from '@graft/split';
 import { tf } from '@graft/tf';
 
@@ -69,8 +69,7 @@ export async function computeCutActivations(source: CutActivationSource, rows: r
   const engine = lazyEngine(lower, rows, options);
   const failed = new Map<string, string>();
   try {
-    const seen = new Set<string>();
-    const todo = rows.filter((row) => !seen.has(row.sha256) && Boolean(seen.add(row.sha256)) && !cache.has(row.sha256) && cache.failureOf(row.sha256) === undefined);
+    const todo = missingContents(rows, cache);
     options.log(`finetune: cut activations of ${rows.length} images: ${rows.length - todo.length} cached, ${todo.length} to compute`);
     if (todo.length > 0) {
       const progress = new Progress('finetune: cut activations', todo.length, { quiet: options.quiet });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackboneError, cacheDir, cpuCount, DatasetError, GRAFT_METADATA_KEY, Progress, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
-import { distortionCacheKey, distortionFor, readBottlenecks, type AugmentationSettings } from '@graft/extract';
+import { augmentedRows, readBottlenecks, type AugmentationSettings } from '@graft/extract';
 import { loadTrainedBackbone, readTrainedHeadMetadata, writeClassifier } from '@graft/export';
 import { domainOf, type ManifestRow } from '@graft/split';
 import { loadLayersModel, useTfjsBackend } from '@graft/tf';
@@ -17,12 +17,11 @@ import { registerWasmGradients } from './wasm-gradients.js';
 
 const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
 
-/** The cached activations of one split's images (and, for train, of their distorted copies). */
+/** The cached activations of one split's images, each followed by its distorted copies (extract's keys) when `augmentation` is given. */
 async function activationsOf(source: CutActivationSource, rows: readonly ManifestRow[], augmentation: AugmentationSettings | undefined) {
-  const entries = rows.flatMap((row) => [
-    { key: row.sha256, classIndex: row.classIndex },
-    ...Array.from({ length: augmentation?.copies ?? 0 }, (_, copy) => ({ key: distortionCacheKey(row.sha256, distortionFor(augmentation!, row.sha256, copy)), classIndex: row.classIndex })),
-  ]);
+  const copies = new Map<string, string[]>();
+  for (const copy of augmentation ? augmentedRows(rows, augmentation) : []) copies.set(copy.row.path, [...(copies.get(copy.row.path) ?? []), copy.key]);
+  const entries = rows.flatMap((row) => [row.sha256, ...(copies.get(row.path) ?? [])].map((key) => ({ key, classIndex: row.classIndex })));
   return gatherActivations(source, entries);
 }
 

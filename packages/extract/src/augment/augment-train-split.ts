@@ -1,8 +1,5 @@
 import type { ManifestRow } from '@graft/split';
-import type { FeatureCache } from '../feature-cache.js';
-import type { FeatureEngine } from '../engines/engine.js';
-import type { Preprocessing } from '../preprocessing.js';
-import { augmentedRows, computeAugmentedFeatures, type AugmentedRow } from './augment-features.js';
+import { augmentedRows, computeAugmentedFeatures, type AugmentedRow, type AugmentOptions } from './augment-features.js';
 import type { AugmentationSettings } from './distort.js';
 
 /** The extract params that describe augmentation. */
@@ -19,17 +16,10 @@ export function augmentationSettings(params: AugmentationParams): AugmentationSe
   return { copies: params.augmentCopies, flipLeftRight: params.flipLeftRight, randomCrop: params.randomCrop, randomScale: params.randomScale, randomBrightness: params.randomBrightness, seed: params.augmentSeed };
 }
 
-export interface AugmentTrainSplitOptions {
+export interface AugmentTrainSplitOptions extends AugmentOptions {
   /** Rows whose features were extracted (the train-split ones get copies). */
   readonly rows: readonly ManifestRow[];
   readonly settings: AugmentationSettings;
-  readonly dataDir: string;
-  readonly preprocessing: Preprocessing;
-  readonly featureDim: number;
-  readonly batchSize: number;
-  readonly cache: FeatureCache;
-  readonly openEngine: () => Promise<FeatureEngine>;
-  readonly quiet: boolean;
   readonly log: (message: string) => void;
 }
 
