@@ -13,7 +13,7 @@ const oneLine = (stderr: string) => stderr.trim().split('\n').filter((line) => !
 describe('user mistakes give one-line errors, exit code 2, no stack trace', () => {
   it.each([
     [['extract', '--backbone', 'mobilenet_v3'], /Unknown backbone: 'mobilenet_v3'. Must be one of \[.*\] — did you mean 'mobilenet_v2'\?/],
-    [['train', '--learning-rate', 'fast'], /--learning-rate must be a number/],
+    [['train', '--learning-rate', 'fast'], /--learning-rate must be auto or a number > 0, got "fast"/],
     [['split', '--validation-percent', '120'], /--validation-percent must be in 0..100, got 120/],
     [['train', '--stepz', '10'], /Unknown argument: stepz — did you mean --steps\?/],
     [['trian'], /Unknown command 'trian' — did you mean 'train'\?|Did you mean train/],

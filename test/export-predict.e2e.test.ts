@@ -79,7 +79,7 @@ describe('export: one tfjs model from pixels to probabilities', () => {
       expect(result.code, result.stderr).toBe(0);
     }
     const metadata = await readExportMetadata(join(hidden, 'export', 'model'));
-    expect(metadata.head).toEqual({ featureDim: 1280, hiddenUnits: 32, hiddenActivation: 'relu', classCount: 5 });
+    expect(metadata.head).toEqual({ featureDim: 1280, hiddenUnits: 32, hiddenActivation: 'relu', classCount: 5, standardized: true });
     const rows = await testPredictions(hidden);
     expect(maxAbsDifference(rows, await exportedProbabilities(hidden, rows))).toBeLessThan(1e-4);
   });

@@ -79,12 +79,25 @@ describe('the HTML report in headless Chromium', () => {
     const lines = curves.locator('path[aria-roledescription="line mark"]');
     expect(await lines.count()).toBe(4); // accuracy and loss, each for the train batch and validation
     for (const d of await lines.evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''))) expect(d).toMatch(/^M[\d.,-]+L/);
-    // one point per recorded step (300 steps, recorded every 100) on each of the 4 lines
+    // one point per L-BFGS iteration on each of the 4 lines (points are drawn up to 60 iterations)
     const [steps] = await duckdb(`select count(*)::INTEGER as n from '${join(out, 'train', 'metrics.parquet')}'`);
-    expect(await curves.locator('path[aria-roledescription="point"]').count()).toBe(4 * (steps!.n as number));
+    expect(steps!.n).toBe(JSON.parse(readFileSync(join(out, 'train', 'provenance.json'), 'utf8')).fit.solver.iterations);
+    expect(await curves.locator('path[aria-roledescription="point"]').count()).toBe((steps!.n as number) <= 60 ? 4 * (steps!.n as number) : 0);
     const ink = await inkFraction(await curves.screenshot());
     expect(ink).toBeGreaterThan(0.01);
     expect(ink).toBeLessThan(0.6);
+  });
+
+  it('says how the head was fitted and plots the L2 strengths cross-validation tried', async () => {
+    const provenance = JSON.parse(readFileSync(join(out, 'train', 'provenance.json'), 'utf8'));
+    const sentence = await page.locator('#head-fit').textContent();
+    expect(sentence).toContain('softmax layer on standardized features');
+    expect(sentence).toContain(`L-BFGS: ${provenance.fit.solver.iterations} iterations`);
+    expect(sentence).toContain(`l2 = ${provenance.fit.l2}`);
+    const tried = await duckdb(`select l2, chosen from '${join(out, 'train', 'selection.parquet')}' order by l2 desc`);
+    expect(tried.filter((row) => row.chosen).map((row) => row.l2)).toEqual([provenance.fit.l2]);
+    const chart = page.locator('#l2-selection svg');
+    expect(await chart.locator('path[aria-roledescription="point"]').count()).toBe(2 * tried.length); // accuracy and log-loss panels
   });
 
   it('shows the most confident mistakes with decoded thumbnails and their labels', async () => {
@@ -185,7 +198,8 @@ describe('examples/notebook.ipynb: its SQL runs on real artifacts', () => {
   });
 
   it('agrees with evaluate on the training curve, accuracy, confusion matrix and mistakes', () => {
-    expect(results.get('training curve')!.map((r) => r.step)).toEqual([100, 200, 300]);
+    const iterations = JSON.parse(readFileSync(join(out, 'train', 'provenance.json'), 'utf8')).fit.solver.iterations as number;
+    expect(results.get('training curve')!.map((r) => r.step)).toEqual(Array.from({ length: iterations }, (_, i) => i + 1));
     const test = results.get('accuracy per split')!.find((r) => r.split === 'test')!;
     expect(Number(test.images)).toBe(33);
     expect(Number(test.accuracy)).toBeCloseTo(summary.evaluate!.accuracy as number, 10);
@@ -204,14 +218,16 @@ describe('graft inspect', () => {
     const result = await graft(['inspect', 'train/metrics.parquet', '--out', out, '--json']);
     expect(result.code, result.stderr).toBe(0);
     const description = JSON.parse(result.stdout);
-    expect(description).toMatchObject({ kind: 'parquet', rows: 3, schema: trainStage.outputs.metrics.schema });
+    const [metricsRows] = await duckdb(`select count(*)::INTEGER as n from '${join(out, 'train', 'metrics.parquet')}'`);
+    expect(metricsRows!.n).toBeGreaterThan(3);
+    expect(description).toMatchObject({ kind: 'parquet', rows: metricsRows!.n, schema: trainStage.outputs.metrics.schema });
     const columns = (await duckdb(`describe select * from '${join(out, 'train', 'metrics.parquet')}'`)).map((c) => c.column_name);
     expect(description.columns.map((c: { name: string }) => c.name)).toEqual(columns);
     expect(columns).toEqual(expect.arrayContaining(['step', 'loss', 'train_accuracy', 'validation_loss', 'validation_accuracy']));
     expect(description.provenance.params.steps).toBe(300);
     expect(description.firstRows).toEqual(await duckdb(`select * from '${join(out, 'train', 'metrics.parquet')}' limit 5`));
     const text = await graft(['inspect', 'metrics', '--out', out, '--rows', '2']);
-    expect(text.stdout).toContain(`Parquet, 3 rows, schema ${trainStage.outputs.metrics.schema}`);
+    expect(text.stdout).toContain(`Parquet, ${metricsRows!.n} rows, schema ${trainStage.outputs.metrics.schema}`);
     expect(text.stdout).toMatch(new RegExp(`first 2 rows:\\n\\s+${columns[0]}\\s+${columns[1]}`));
   });
 

@@ -1,5 +1,6 @@
 import { moduleDir, type StageDefinition } from '@graft/core';
 import { skipWithoutTarget } from '@graft/split';
+import { LINALG_CODE_DIR } from '@graft/linalg';
 import { adaptStage } from './spec.js';
 import { runAdapt } from './run.js';
 
@@ -7,6 +8,6 @@ import { runAdapt } from './run.js';
 export const adaptDefinition: StageDefinition<typeof adaptStage> = {
   spec: adaptStage,
   run: runAdapt,
-  codeDirs: [moduleDir(import.meta.url)],
+  codeDirs: [moduleDir(import.meta.url), LINALG_CODE_DIR],
   intercept: (argv, folders) => skipWithoutTarget(adaptStage, folders, Boolean(argv.quiet)),
 };

@@ -1,3 +1,4 @@
+import { featureScaling } from '@graft/linalg';
 import { domainOf } from '@graft/split';
 import type { Bottlenecks } from '@graft/extract';
 
@@ -55,18 +56,10 @@ export function domainData(bottlenecks: Bottlenecks, classCount: number): Domain
 }
 
 /**
- * The network's fixed input scaling, from the source training features: centred on their mean and
- * divided by one global scale (the root-mean-square distance to the mean), so the feature geometry is
- * kept — per-dimension standardisation would blow up dimensions that barely vary on the source.
+ * The network's fixed input scaling: each dimension standardized with the source training rows'
+ * mean and standard deviation (as the train stage's head), so source-only is the baseline users get.
  */
 export function inputScaling(set: { features: Float32Array; count: number }, dimension: number): { mean: Float32Array; inverseStd: Float32Array } {
-  const mean = new Float64Array(dimension);
-  for (let i = 0; i < set.count; i++) for (let k = 0; k < dimension; k++) mean[k]! += set.features[i * dimension + k]!;
-  for (let k = 0; k < dimension; k++) mean[k]! /= Math.max(1, set.count);
-  let squares = 0;
-  for (let i = 0; i < set.count; i++) {
-    for (let k = 0; k < dimension; k++) squares += (set.features[i * dimension + k]! - mean[k]!) ** 2;
-  }
-  const rms = Math.sqrt(squares / Math.max(1, set.count * dimension));
-  return { mean: Float32Array.from(mean), inverseStd: new Float32Array(dimension).fill(rms > 1e-12 ? 1 / rms : 1) };
+  const { mean, scale } = featureScaling(set.features, dimension, Int32Array.from({ length: set.count }, (_, i) => i));
+  return { mean: Float32Array.from(mean), inverseStd: Float32Array.from(scale, (s) => 1 / s) };
 }

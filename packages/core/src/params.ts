@@ -52,8 +52,11 @@ export function checkParam(stage: string, name: string, param: ParamSpec, value:
       if (value === 'true' || value === 'false') return value === 'true';
       throw new ParamError(`${stage} ${flag} must be true or false, got ${JSON.stringify(value)}`);
     case 'string':
+      // A number where the string spells numbers (`"l2": 0.001` in a params file).
+      if (typeof value === 'number' && param.pattern && Number.isFinite(value)) value = String(value);
       if (typeof value !== 'string' || (value === '' && param.default !== '')) throw new ParamError(`${stage} ${flag} must be a non-empty string, got ${JSON.stringify(value)}`);
       if (param.choices && !param.choices.includes(value)) throw new ParamError(`${stage} ${flag}: ${choiceMessage(name, value, param.choices)}`);
+      if (param.pattern && !param.pattern.test(value)) throw new ParamError(`${stage} ${flag} must be ${param.expected ?? `like ${param.pattern}`}, got ${JSON.stringify(value)}`);
       return value;
     case 'number':
     case 'integer': {

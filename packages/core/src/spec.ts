@@ -23,6 +23,9 @@ export interface StringParam extends ParamBase<string> {
   readonly choices?: readonly string[];
   /** The flag takes several space-separated words (`--sweep lr=0.1,1 hidden=0,64`), joined by one space. */
   readonly multiple?: boolean;
+  /** When set, the value must match, and `expected` says in words what it must be. */
+  readonly pattern?: RegExp;
+  readonly expected?: string;
 }
 
 export interface BooleanParam extends ParamBase<boolean> {

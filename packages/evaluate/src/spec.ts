@@ -21,6 +21,7 @@ export const evaluateStage = defineStage({
     modelWeights: inputFrom(trainStage, 'modelWeights'),
     labels: inputFrom(trainStage, 'labels'),
     metrics: inputFrom(trainStage, 'metrics'),
+    selection: inputFrom(trainStage, 'selection'),
     // Domain adaptation (--target): read when present.
     similarity: inputFrom(similarityStage, 'summary', { optional: true }),
     adaptPredictions: inputFrom(adaptStage, 'predictions', { optional: true }),

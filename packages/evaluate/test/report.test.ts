@@ -23,6 +23,8 @@ function model(overrides: Partial<ReportModel> = {}): ReportModel {
     labels,
     metrics: classificationMetrics([0, 0, 1, 1, 2, 2], [0, 1, 1, 1, 2, 0], labels),
     curve: [100, 200, 300].map((step, i) => ({ step, loss: 1 - 0.2 * i, trainAccuracy: 0.5 + 0.1 * i, validationLoss: i === 0 ? null : 1.1 - 0.2 * i, validationAccuracy: i === 0 ? null : 0.4 + 0.1 * i })),
+    fit: { optimizer: 'lbfgs', l2: 0.01, standardized: true, hiddenUnits: 0, solver: { iterations: 3, gradientNorm: 5e-5, stop: 'converged' } },
+    selection: [1, 0.1, 0.01, 0.001].map((l2, i) => ({ run: 0, method: 'cross-validation', folds: 5, l2, accuracy: 0.6 + 0.05 * i, accuracySd: 0.05, logLoss: [0.9, 0.7, 0.6, 0.65][i]!, iterations: 10, converged: true, chosen: l2 === 0.01 })),
     mistakes: [
       { path: 'cat/a "quoted".jpg', trueClass: 'cat', predictedClass: 'dog', confidence: 0.9, thumbnail: { uri: 'data:image/jpeg;base64,AAAA' } },
       { path: `${HOSTILE}/b.jpg`, trueClass: HOSTILE, predictedClass: 'cat', confidence: 0.6, thumbnail: { missing: 'the file changed since split' } },

@@ -38,8 +38,10 @@ export async function inspectImage(bytes: Uint8Array, maxPixels: number): Promis
 export function decodeFailureReason(format: ImageFormat, error: unknown): string {
   const message = String((error as Error).message ?? error);
   // libheif's message for HEVC varies ("…has not been built in", "bad seek", "Unknown error"): the
-  // bundled libvips decodes AVIF-coded HEIF (detected as avif) but never HEVC-coded HEIC.
-  if (format === 'heif' || /HEVC|libde265|has not been built in/i.test(message)) {
+  // bundled libvips decodes AVIF-coded HEIF (detected as avif) but never HEVC-coded HEIC. The message
+  // is read only for HEIF-family files: libvips keeps one error buffer per process, so a file decoded
+  // at the same time as a HEIC one can be handed the HEIC's message (seen: a truncated PNG).
+  if (format === 'heif' || (format === 'avif' && /HEVC|libde265|has not been built in/i.test(message))) {
     return `HEIC/HEIF that this build of libvips cannot decode (no HEVC decoder, or a damaged file): convert it to JPEG or PNG`;
   }
   return `corrupt or truncated ${format}: ${firstLine(error)}`;

@@ -1,5 +1,3 @@
-import { tf } from '@graft/tf';
-
 export interface ScheduleOptions {
   readonly learningRate: number;
   readonly learningRateSchedule: string;
@@ -22,17 +20,4 @@ export function learningRateAt(step: number, options: ScheduleOptions): number {
     default:
       return learningRate;
   }
-}
-
-/** The optimizer named by the train params. */
-export function makeOptimizer(name: string, learningRate: number, momentum: number): tf.Optimizer {
-  if (name === 'adam') return tf.train.adam(learningRate);
-  if (name === 'momentum') return tf.train.momentum(learningRate, momentum);
-  return tf.train.sgd(learningRate);
-}
-
-/** Change an optimizer's learning rate between steps (SGD and momentum have a setter; Adam reads a field). */
-export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(learningRate);
-  else (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

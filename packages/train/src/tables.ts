@@ -3,6 +3,8 @@ import { columnValues, featureVector, makeTable, readArtifact, readFeatureColumn
 import { trainStage } from './spec.js';
 import type { DenseWeights } from './head.js';
 import type { CurvePoint } from './head-training.js';
+import type { L2Selection } from './l2-selection.js';
+import type { FeatureScaling } from '@graft/linalg';
 
 /**
  * head.parquet: one row per class with its weight vector (column of the softmax layer's kernel)
@@ -85,4 +87,65 @@ export async function readRunCurves(path: string): Promise<RunCurve[]> {
 export async function readMetrics(path: string): Promise<CurvePoint[]> {
   const runs = await readRunCurves(path);
   return [...(runs.find((run) => run.chosen) ?? runs[0]!).curve];
+}
+
+/** selection.parquet: every L2 strength tried by every run, how it scored, which was chosen. */
+export function selectionTable(runs: readonly { run: number; selection: L2Selection | null }[], metadata: Map<string, string>): arrow.Table {
+  const rows = runs.flatMap(({ run, selection }) => (selection ? selection.candidates.map((candidate) => ({ run, selection, candidate })) : []));
+  return makeTable(
+    [
+      { name: 'run', type: new arrow.Int32(), values: Int32Array.from(rows, (r) => r.run) },
+      { name: 'method', type: new arrow.Utf8(), values: rows.map((r) => r.selection.method) },
+      { name: 'folds', type: new arrow.Int32(), values: Int32Array.from(rows, (r) => r.selection.folds) },
+      { name: 'l2', type: new arrow.Float64(), values: Float64Array.from(rows, (r) => r.candidate.l2) },
+      { name: 'accuracy', type: new arrow.Float64(), values: Float64Array.from(rows, (r) => r.candidate.accuracy) },
+      { name: 'accuracy_sd', type: new arrow.Float64(), nullable: true, values: rows.map((r) => r.candidate.accuracySd) },
+      { name: 'log_loss', type: new arrow.Float64(), values: Float64Array.from(rows, (r) => r.candidate.logLoss) },
+      { name: 'iterations', type: new arrow.Float64(), values: Float64Array.from(rows, (r) => r.candidate.iterations) },
+      { name: 'converged', type: new arrow.Bool(), values: rows.map((r) => r.candidate.converged) },
+      { name: 'chosen', type: new arrow.Bool(), values: rows.map((r) => r.candidate.l2 === r.selection.chosen) },
+    ],
+    metadata,
+  );
+}
+
+/** One row of selection.parquet. */
+export interface SelectionRow {
+  readonly run: number;
+  readonly method: string;
+  readonly folds: number;
+  readonly l2: number;
+  readonly accuracy: number;
+  readonly accuracySd: number | null;
+  readonly logLoss: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly chosen: boolean;
+}
+
+export async function readSelection(path: string): Promise<SelectionRow[]> {
+  const table = await readArtifact(path, trainStage.outputs.selection.schema, 'train');
+  const column = <T>(name: string) => columnValues<T>(table, name);
+  const [run, method, folds, l2, accuracy, accuracySd, logLoss, iterations, converged, chosen] = [
+    column<number>('run'), column<string>('method'), column<number>('folds'), column<number>('l2'), column<number>('accuracy'),
+    column<number | null>('accuracy_sd'), column<number>('log_loss'), column<number>('iterations'), column<boolean>('converged'), column<boolean>('chosen'),
+  ];
+  return run.map((r, i) => ({ run: r, method: method[i]!, folds: folds[i]!, l2: l2[i]!, accuracy: accuracy[i]!, accuracySd: accuracySd[i] ?? null, logLoss: logLoss[i]!, iterations: iterations[i]!, converged: converged[i]!, chosen: chosen[i]! }));
+}
+
+/** standardization.parquet: per feature dimension, the mean and scale the head standardized with. */
+export function standardizationTable(scaling: FeatureScaling, metadata: Map<string, string>): arrow.Table {
+  return makeTable(
+    [
+      { name: 'dimension', type: new arrow.Int32(), values: Int32Array.from(scaling.mean, (_, i) => i) },
+      { name: 'mean', type: new arrow.Float64(), values: Float64Array.from(scaling.mean) },
+      { name: 'scale', type: new arrow.Float64(), values: Float64Array.from(scaling.scale) },
+    ],
+    metadata,
+  );
+}
+
+export async function readStandardization(path: string): Promise<FeatureScaling> {
+  const table = await readArtifact(path, trainStage.outputs.standardization.schema, 'train');
+  return { mean: Float64Array.from(columnValues<number>(table, 'mean')), scale: Float64Array.from(columnValues<number>(table, 'scale')) };
 }

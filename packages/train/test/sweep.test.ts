@@ -17,14 +17,16 @@ describe('sweepRuns', () => {
       'learning-rate=0.1 hidden-units=0 optimizer=adam',
       'learning-rate=0.1 hidden-units=256 optimizer=adam',
     ]);
-    expect(runs[3]!.overrides).toEqual({ learningRate: 0.01, hiddenUnits: 256, optimizer: 'adam' });
+    expect(runs[3]!.overrides).toEqual({ learningRate: '0.01', hiddenUnits: 256, optimizer: 'adam' });
     expect(sweepRuns('early-stopping-patience=0,5')[1]!.overrides).toEqual({ earlyStoppingPatience: 5 });
   });
 
   it.each([
     ['lr', /'lr' is not name=value1,value2/],
     ['hiden=0,256', /Unknown train param: 'hiden'.*did you mean 'hidden'\?/],
-    ['lr=0.1,fast', /--learning-rate must be a number/],
+    ['lr=0.1,fast', /--learning-rate must be auto or a number > 0, got "fast"/],
+    ['lr=0,0.1', /--learning-rate must be auto or a number > 0, got "0"/],
+    ['l2=0.1,-1', /--l2 must be auto, a number ≥ 0 or a comma-separated list of them, got "-1"/],
     ['hidden=1.5', /--hidden-units must be an integer/],
     ['optimizer=sgd,adma', /did you mean 'adam'/],
     ['lr=0.1 learning-rate=0.2', /learning-rate is listed twice/],

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { GRAFT_VERSION, mapConcurrent, readArtifactHeader, type StageContext } from '@graft/core';
 import { readClasses, readRejected, splitStage, type ManifestRow } from '@graft/split';
-import { readMetrics, trainStage } from '@graft/train';
+import { readMetrics, readRunCurves, readSelection, trainStage } from '@graft/train';
 import type { ClassificationMetrics } from '../metrics.js';
 import type { evaluateStage } from '../spec.js';
-import { confusionMatrixSpec, renderChart, trainingCurvesSpec } from './charts.js';
+import { confusionMatrixSpec, l2SelectionSpec, renderChart, trainingCurvesSpec } from './charts.js';
 import { reportHtml } from './report-html.js';
-import type { LeftOutFile, MistakeView, ReportModel } from './report-model.js';
+import type { HeadFit, LeftOutFile, MistakeView, ReportModel } from './report-model.js';
 import { thumbnailOf } from './thumbnails.js';
 
 /** A misclassified image: its manifest row, what the head predicted and how sure it was. */
@@ -48,6 +48,8 @@ export async function buildReportModel(context: StageContext<typeof evaluateStag
     labels: evaluation.labels,
     metrics: evaluation.metrics,
     curve: await readMetrics(context.inputPath('metrics')),
+    fit: headFit(trainHeader.provenance),
+    selection: await chosenRunSelection(context.inputPath('metrics'), context.inputPath('selection')),
     mistakes,
     thumbnailsNote: note,
     classes: await readClasses(classesPath),
@@ -60,6 +62,19 @@ export async function buildReportModel(context: StageContext<typeof evaluateStag
     ],
     graftVersion: GRAFT_VERSION,
   };
+}
+
+/** How the head was fitted, from train's provenance. */
+function headFit(provenance: Readonly<Record<string, unknown>>): HeadFit {
+  const fit = (provenance.fit ?? {}) as Partial<HeadFit>;
+  const head = (provenance.head ?? {}) as { standardized?: boolean; hiddenUnits?: number };
+  return { optimizer: fit.optimizer ?? 'sgd', l2: fit.l2 ?? 0, standardized: head.standardized ?? false, hiddenUnits: head.hiddenUnits ?? 0, solver: fit.solver, steps: fit.steps };
+}
+
+/** The selection rows of the run train kept. */
+async function chosenRunSelection(metricsPath: string, selectionPath: string) {
+  const chosenRun = (await readRunCurves(metricsPath)).find((run) => run.chosen)?.run ?? 0;
+  return (await readSelection(selectionPath)).filter((row) => row.run === chosenRun);
 }
 
 /** Mistakes with thumbnails from the dataset folder, or without them and a note saying why. */
@@ -79,7 +94,8 @@ async function mistakeViews(mistakes: readonly Mistake[], dataDir: string | unde
 /** The report page of a model: charts rendered to SVG with Vega-Lite, then the HTML around them. */
 export async function renderReport(model: ReportModel): Promise<string> {
   const charts = {
-    trainingCurves: await renderChart(trainingCurvesSpec(model.curve), 'curves'),
+    trainingCurves: await renderChart(trainingCurvesSpec(model.curve, model.fit.optimizer === 'lbfgs'), 'curves'),
+    ...(model.selection.length > 0 ? { l2Selection: await renderChart(l2SelectionSpec(model.selection), 'l2') } : {}),
     confusionMatrix: await renderChart(confusionMatrixSpec(model.labels, model.metrics.confusion), 'confusion'),
   };
   return reportHtml(model, charts);

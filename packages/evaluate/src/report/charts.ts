@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { CurvePoint } from '@graft/train';
+import type { CurvePoint, SelectionRow } from '@graft/train';
 
 /** Fonts and colours shared by every chart of the report. */
 export const CHART_CONFIG = {
@@ -38,11 +38,15 @@ export function confusionMatrixSpec(labels: readonly string[], confusion: readon
   } as TopLevelSpec;
 }
 
-/** Vega-Lite line charts of the training curve: accuracy and loss, train batch vs validation. */
-export function trainingCurvesSpec(curve: readonly CurvePoint[]): TopLevelSpec {
+/**
+ * Vega-Lite line charts of the training curve: accuracy and loss, train vs validation — per
+ * mini-batch step (train = that step's batch) or per L-BFGS iteration (`fullBatch`: all training rows).
+ */
+export function trainingCurvesSpec(curve: readonly CurvePoint[], fullBatch = false): TopLevelSpec {
+  const train = fullBatch ? 'train' : 'train batch';
   const values = curve.flatMap((point) => [
-    { step: point.step, measure: 'accuracy', set: 'train batch', value: point.trainAccuracy },
-    { step: point.step, measure: 'loss', set: 'train batch', value: point.loss },
+    { step: point.step, measure: 'accuracy', set: train, value: point.trainAccuracy },
+    { step: point.step, measure: 'loss', set: train, value: point.loss },
     ...(point.validationAccuracy !== null ? [{ step: point.step, measure: 'accuracy', set: 'validation', value: point.validationAccuracy }] : []),
     ...(point.validationLoss !== null ? [{ step: point.step, measure: 'loss', set: 'validation', value: point.validationLoss }] : []),
   ]);
@@ -52,12 +56,41 @@ export function trainingCurvesSpec(curve: readonly CurvePoint[]): TopLevelSpec {
     height: 200,
     mark: { type: 'line', point: curve.length <= 60, strokeWidth: 2 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'training step' },
+      x: { field: 'step', type: 'quantitative', title: fullBatch ? 'L-BFGS iteration' : 'training step' },
       y: { field: 'value', type: 'quantitative', title: measure, ...(measure === 'accuracy' ? { scale: { domain: [0, 1] }, axis: { format: '.0%' } } : {}) },
-      color: { field: 'set', type: 'nominal', title: null, scale: { domain: ['train batch', 'validation'], range: ['#1f77b4', '#e6550d'] } },
+      color: { field: 'set', type: 'nominal', title: null, scale: { domain: [train, 'validation'], range: ['#1f77b4', '#e6550d'] } },
     },
   });
   return { data: { values }, hconcat: [panel('accuracy'), panel('loss')], config: CHART_CONFIG } as TopLevelSpec;
+}
+
+/** Held-out accuracy (± sd over folds) and log-loss against the L2 strength, the chosen one marked. */
+export function l2SelectionSpec(rows: readonly SelectionRow[]): TopLevelSpec {
+  const values = rows.map((row) => ({
+    l2: row.l2 > 0 ? row.l2 : Math.min(...rows.filter((r) => r.l2 > 0).map((r) => r.l2), 1) / 10,
+    accuracy: row.accuracy, low: row.accuracy - (row.accuracySd ?? 0), high: row.accuracy + (row.accuracySd ?? 0),
+    logLoss: row.logLoss, chosen: row.chosen ? 'chosen' : 'tried',
+  }));
+  const x = { field: 'l2', type: 'quantitative', title: 'L2 strength (log scale)', scale: { type: 'log' }, axis: { format: '.0e' } } as const;
+  const color = { field: 'chosen', type: 'nominal', title: null, scale: { domain: ['tried', 'chosen'], range: ['#1f77b4', '#e6550d'] } } as const;
+  const accuracy = {
+    width: 320,
+    height: 200,
+    layer: [
+      ...(rows.some((r) => r.accuracySd !== null) ? [{ mark: { type: 'area', opacity: 0.15, color: '#1f77b4' }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } }] : []),
+      { mark: { type: 'line', color: '#1f77b4' }, encoding: { x, y: { field: 'accuracy', type: 'quantitative', title: 'held-out accuracy', axis: { format: '.0%' } } } },
+      { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y: { field: 'accuracy', type: 'quantitative' }, color } },
+    ],
+  };
+  const logLoss = {
+    width: 320,
+    height: 200,
+    layer: [
+      { mark: { type: 'line', color: '#1f77b4' }, encoding: { x, y: { field: 'logLoss', type: 'quantitative', title: 'held-out log-loss' } } },
+      { mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y: { field: 'logLoss', type: 'quantitative' }, color } },
+    ],
+  };
+  return { data: { values }, hconcat: [accuracy, logLoss], config: CHART_CONFIG } as TopLevelSpec;
 }
 
 /**

@@ -35,8 +35,7 @@ ${headline(model)}
 <nav><a href="#training">Training</a><a href="#confusion">Confusion matrix</a><a href="#per-class">Per class</a><a href="#mistakes">Mistakes</a><a href="#dataset">Dataset</a><a href="#provenance">Provenance</a></nav>
 </header>
 <main>
-${section('training', 'Training and validation curves', `<p class="note">Recorded every few training steps: loss and accuracy on that step's training batch, and on the whole validation split.</p>
-<figure class="chart" id="training-curves">${charts.trainingCurves}</figure>`)}
+${section('training', 'Training', trainingHtml(model, charts))}
 ${section('confusion', `Confusion matrix (${escapeHtml(model.split)} split)`, `<p class="note">Rows are true classes, columns predicted classes; the diagonal holds the correct predictions.</p>
 <figure class="chart" id="confusion-matrix">${charts.confusionMatrix}</figure>`)}
 ${section('per-class', `Precision, recall and F1 per class (${escapeHtml(model.split)} split)`, perClassTable(model))}
@@ -49,6 +48,29 @@ ${section('provenance', 'Provenance', `<p class="note">What made these results: 
 </body>
 </html>
 `;
+}
+
+/** How the head was fitted, its curves, and the L2 strengths tried. */
+function trainingHtml(model: ReportModel, charts: ReportCharts): string {
+  const { fit } = model;
+  const layers = fit.hiddenUnits > 0 ? `a hidden layer of ${fit.hiddenUnits} units and a softmax layer` : 'a softmax layer';
+  const features = fit.standardized ? 'standardized features (each dimension by the training rows\' mean and standard deviation, folded into the saved head)' : 'raw features';
+  const how = fit.solver
+    ? `full-batch L-BFGS: ${fit.solver.iterations} iterations, stopped ${fit.solver.stop === 'converged' ? 'converged' : fit.solver.stop === 'max-iterations' ? 'at the iteration limit' : 'when no step decreased the loss further'} (largest gradient component ${fit.solver.gradientNorm.toExponential(1)})`
+    : `${escapeHtml(fit.optimizer)}, ${fit.steps ?? '?'} mini-batch steps`;
+  const chosen = model.selection.find((row) => row.chosen);
+  const selection = chosen
+    ? `<h3>L2 strength</h3>
+<p class="note">Chosen among ${model.selection.length} by ${chosen.method === 'validation' ? 'accuracy on the validation split' : `${chosen.folds}-fold cross-validation over the train and validation images`} (then log-loss): l2 = ${chosen.l2}, held-out accuracy ${percent(chosen.accuracy)}${chosen.accuracySd !== null ? ` ± ${percent(chosen.accuracySd)}` : ''}.</p>
+<figure class="chart" id="l2-selection">${charts.l2Selection ?? ''}</figure>`
+    : '';
+  const curveNote = fit.solver
+    ? 'Per L-BFGS iteration: loss (with the L2 penalty) and accuracy on all training rows, and on the whole validation split.'
+    : "Recorded every few training steps: loss and accuracy on that step's training batch, and on the whole validation split.";
+  return `<p id="head-fit">The head: ${layers} on ${features}, fitted by ${how}, l2 = ${fit.l2}.</p>
+<p class="note">${curveNote}</p>
+<figure class="chart" id="training-curves">${charts.trainingCurves}</figure>
+${selection}`;
 }
 
 function section(id: string, heading: string, body: string): string {

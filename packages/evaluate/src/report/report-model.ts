@@ -1,5 +1,5 @@
 import type { ClassRow } from '@graft/split';
-import type { CurvePoint } from '@graft/train';
+import type { CurvePoint, SelectionRow } from '@graft/train';
 import type { ClassificationMetrics } from '../metrics.js';
 import type { Thumbnail } from './thumbnails.js';
 
@@ -27,6 +27,18 @@ export interface StageProvenance {
   readonly provenance: Readonly<Record<string, unknown>>;
 }
 
+/** How train fitted the head (train's provenance `fit` and `head` records). */
+export interface HeadFit {
+  readonly optimizer: string;
+  readonly l2: number;
+  readonly standardized: boolean;
+  readonly hiddenUnits: number;
+  /** L-BFGS only. */
+  readonly solver?: { readonly iterations: number; readonly gradientNorm: number; readonly stop: string };
+  /** Step optimizers only. */
+  readonly steps?: number;
+}
+
 /** Everything the HTML report shows; built by the evaluate stage from its inputs. */
 export interface ReportModel {
   readonly datasetName: string | undefined;
@@ -35,6 +47,10 @@ export interface ReportModel {
   readonly labels: readonly string[];
   readonly metrics: ClassificationMetrics;
   readonly curve: readonly CurvePoint[];
+  /** How the head was fitted, from train's provenance. */
+  readonly fit: HeadFit;
+  /** The L2 strengths the chosen run tried (empty when --l2 was one value). */
+  readonly selection: readonly SelectionRow[];
   readonly mistakes: readonly MistakeView[];
   /** Why the mistakes have no thumbnails, when they have none. */
   readonly thumbnailsNote: string | undefined;
@@ -48,4 +64,6 @@ export interface ReportModel {
 export interface ReportCharts {
   readonly confusionMatrix: string;
   readonly trainingCurves: string;
+  /** Absent when no L2 strength was chosen. */
+  readonly l2Selection?: string;
 }
