@@ -8,18 +8,21 @@ export interface FeatureScaling {
   readonly scale: Float64Array;
 }
 
-/** Mean and standard deviation (population, as scikit-learn's StandardScaler) of the given rows of row-major features. */
-export function featureScaling(features: Float32Array, dimension: number, rows: ArrayLike<number>): FeatureScaling {
+/**
+ * Mean and standard deviation (population, as scikit-learn's StandardScaler) of the given rows of
+ * row-major features, rows `stride` values apart (default: the dimension).
+ */
+export function featureScaling(features: Float32Array, dimension: number, rows: ArrayLike<number>, stride = dimension): FeatureScaling {
   const mean = new Float64Array(dimension);
   const scale = new Float64Array(dimension);
   const count = rows.length;
   for (let r = 0; r < count; r++) {
-    const at = rows[r]! * dimension;
+    const at = rows[r]! * stride;
     for (let d = 0; d < dimension; d++) mean[d]! += features[at + d]!;
   }
   for (let d = 0; d < dimension; d++) mean[d]! /= Math.max(1, count);
   for (let r = 0; r < count; r++) {
-    const at = rows[r]! * dimension;
+    const at = rows[r]! * stride;
     for (let d = 0; d < dimension; d++) scale[d]! += (features[at + d]! - mean[d]!) ** 2;
   }
   for (let d = 0; d < dimension; d++) {

@@ -54,6 +54,8 @@ export interface Coefficients {
 export class Workspace {
   private readonly kernels: KernelExports;
   private top = 16;
+  /** End of the memory ever handed out: past it, memory is still zero (as grown). */
+  private highWater = 16;
 
   constructor() {
     this.kernels = new WebAssembly.Instance(kernelsModule()).exports as unknown as KernelExports;
@@ -75,8 +77,10 @@ export class Workspace {
       }
       memory.grow(pages);
     }
-    new Uint8Array(memory.buffer, ptr, end - ptr).fill(0);
+    // Memory past the high-water mark is fresh (zero); below it, it may hold released data.
+    if (ptr < this.highWater) new Uint8Array(memory.buffer, ptr, Math.min(end, this.highWater) - ptr).fill(0);
     this.top = end;
+    this.highWater = Math.max(this.highWater, end);
     return ptr;
   }
 

@@ -1,7 +1,6 @@
-import { Workspace, type Matrix } from '@graft/linalg';
+import { featureScaling, Workspace, type FeatureScaling, type Matrix } from '@graft/linalg';
 import { HeadNetwork, type HeadShape, type InputMap, type LossSettings } from './head-network.js';
 import type { LabelledFeatures } from './features.js';
-import type { FeatureScaling } from '@graft/linalg';
 
 /**
  * The rows a head is fitted and checked on, placed once in kernel memory: the training rows
@@ -16,8 +15,7 @@ export class FitProblem {
   /** Rows 0 … trainCount − 1. */
   readonly trainRows: Int32Array;
   readonly validationRows: Int32Array;
-  /** Row-major features of every row, as given (for per-fold statistics). */
-  readonly raw: Float32Array;
+  /** The training rows' mean, subtracted from every stored row. */
   readonly centre: Float64Array;
 
   /** Training rows that are images (the rest are distorted copies of them). */
@@ -32,18 +30,30 @@ export class FitProblem {
     for (let r = 0; r < originalCount; r++) if (!rowOfPath.has(train.paths[r]!)) rowOfPath.set(train.paths[r]!, r);
     this.originalOfCopy = Int32Array.from({ length: train.count - originalCount }, (_, i) => rowOfPath.get(train.paths[originalCount + i]!) ?? -1);
     const count = train.count + validation.count;
-    this.raw = new Float32Array(count * dimension);
-    this.raw.set(train.features.subarray(0, train.count * dimension));
-    this.raw.set(validation.features.subarray(0, validation.count * dimension), train.count * dimension);
     this.labels = Int32Array.from([...train.labels, ...validation.labels]);
     this.trainRows = Int32Array.from({ length: train.count }, (_, i) => i);
     this.validationRows = Int32Array.from({ length: validation.count }, (_, i) => train.count + i);
-    this.centre = new Float64Array(dimension);
-    for (let r = 0; r < train.count; r++) for (let d = 0; d < dimension; d++) this.centre[d]! += this.raw[r * dimension + d]!;
-    for (let d = 0; d < dimension; d++) this.centre[d]! /= Math.max(1, train.count);
-    const centred = new Float32Array(this.raw.length);
-    for (let r = 0; r < count; r++) for (let d = 0; d < dimension; d++) centred[r * dimension + d] = this.raw[r * dimension + d]! - this.centre[d]!;
-    this.features = this.workspace.matrixOf(centred, count, dimension);
+    const centre = (this.centre = new Float64Array(dimension));
+    for (let r = 0; r < train.count; r++) {
+      const at = r * dimension;
+      for (let d = 0; d < dimension; d++) centre[d]! += train.features[at + d]!;
+    }
+    for (let d = 0; d < dimension; d++) centre[d]! /= Math.max(1, train.count);
+    const features = (this.features = this.workspace.matrix(count, dimension));
+    const stored = this.workspace.floats(features.ptr, count * features.ld);
+    for (const [source, first] of [[train, 0], [validation, train.count]] as const) {
+      for (let r = 0; r < source.count; r++) {
+        const [from, to] = [r * dimension, (first + r) * features.ld];
+        for (let d = 0; d < dimension; d++) stored[to + d] = source.features[from + d]! - centre[d]!;
+      }
+    }
+  }
+
+  /** Mean and standard deviation of the given rows (as given, not centred), from the stored float32 rows. */
+  scaling(rows: Int32Array): FeatureScaling {
+    const stored = this.workspace.floats(this.features.ptr, this.features.rows * this.features.ld);
+    const { mean, scale } = featureScaling(stored, this.dimension, rows, this.features.ld);
+    return { mean: Float64Array.from(mean, (m, d) => m + this.centre[d]!), scale };
   }
 
   /** The image row a distorted copy's row was made from (−1 if its image is not among the rows). */

@@ -34,6 +34,8 @@ export interface CurvePoint {
 /** What the L-BFGS solver did in the final fit. */
 export interface SolverReport {
   readonly iterations: number;
+  /** Loss and gradient evaluations (iterations plus line-search trials). */
+  readonly evaluations: number;
   /** Largest absolute gradient component at the end. */
   readonly gradientNorm: number;
   readonly stop: 'converged' | 'max-iterations' | 'no-progress';
@@ -125,7 +127,7 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
     l2 = selection.chosen;
   }
 
-  const scaling = options.standardize ? featureScaling(problem.raw, problem.dimension, problem.trainRows) : noScaling(problem.dimension);
+  const scaling = options.standardize ? featureScaling(train.features, train.dimension, problem.trainRows) : noScaling(problem.dimension);
   network.setInputMap(problem.inputMap(scaling));
   let theta: Float64Array;
   let curve: CurvePoint[];
@@ -141,7 +143,7 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
     curve = fit.curve;
     kept = curve.at(-1)!;
     stepsRun = fit.solver.iterations;
-    solver = { iterations: fit.solver.iterations, gradientNorm: fit.solver.gradientNorm, stop: fit.solver.stop };
+    solver = { iterations: fit.solver.iterations, evaluations: fit.solver.evaluations, gradientNorm: fit.solver.gradientNorm, stop: fit.solver.stop };
   } else {
     const bar = progress?.start('train: steps', options.steps);
     const fit = fitSteps(network, problem.labels, problem.trainRows, problem.validationRows, loss(l2), stepOptions, () => bar?.tick());

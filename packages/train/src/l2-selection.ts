@@ -2,7 +2,7 @@ import { SeededRandom } from '@graft/core';
 import type { FitProblem } from './fit-problem.js';
 import { scoreRows } from './fit-problem.js';
 import type { HeadNetwork } from './head-network.js';
-import { featureScaling, noScaling } from '@graft/linalg';
+import { noScaling } from '@graft/linalg';
 
 /** One L2 strength tried, and how it scored. */
 export interface L2Candidate {
@@ -65,7 +65,7 @@ export function selectL2(
   fitAt: FitAt, tick?: () => void,
 ): L2Selection {
   const strongestFirst = [...candidates].sort((a, b) => b - a);
-  const scalingOf = (rows: Int32Array) => (settings.standardize ? featureScaling(problem.raw, problem.dimension, rows) : noScaling(problem.dimension));
+  const scalingOf = (rows: Int32Array) => (settings.standardize ? problem.scaling(rows) : noScaling(problem.dimension));
   const results: L2Candidate[] = [];
   if (method === 'validation') {
     const { trainRows, validationRows, labels } = problem;
