@@ -1,12 +1,12 @@
 /**
- * Test accuracy of Graft's training options on one dataset, with run times: the defaults
- * (retrain.py), a hidden layer, a sweep, and augmentation — each through the `graft` CLI, as a
- * user runs it, one artifacts folder, stages reused where their inputs did not change.
+ * Test accuracy of Graft's training options on one dataset, with run times: retrain.py's head
+ * (raw features, SGD), the defaults, a hidden layer, a sweep, and augmentation — each through the
+ * `graft` CLI, as a user runs it, one artifacts folder, stages reused where their inputs did not change.
  *
  *   node bench/dist/accuracy-runs.js --data <folder> --out <artifacts> [--backbone mobilenet_v2]
- *     [--test-pattern /test-] [--sweep "lr=0.003,0.01,0.03,0.1 hidden=0,256"]
+ *     [--test-pattern /test-] [--sweep "hidden=0,128,256"]
  *     [--hidden="--hidden-units 256"] [--augment="--augment-copies 2 --flip-left-right …"]
- *     [--configs defaults,hidden,sweep,augmented]
+ *     [--configs retrain-py,defaults,hidden,sweep,augmented]
  *
  * Prints one JSON line per step and a Markdown table at the end. Times are wall-clock seconds of
  * each `graft` process (startup included) on whatever else the machine is doing.
@@ -24,10 +24,10 @@ const { values } = parseArgs({
     out: { type: 'string' },
     backbone: { type: 'string', default: 'mobilenet_v2' },
     'test-pattern': { type: 'string', default: '' },
-    sweep: { type: 'string', default: 'lr=0.003,0.01,0.03,0.1 hidden=0,256' },
+    sweep: { type: 'string', default: 'hidden=0,128,256' },
     hidden: { type: 'string', default: '--hidden-units 256' },
     augment: { type: 'string', default: '--augment-copies 2 --flip-left-right --random-crop 10 --random-scale 10 --random-brightness 10' },
-    configs: { type: 'string', default: 'defaults,hidden,sweep,augmented' },
+    configs: { type: 'string', default: 'retrain-py,defaults,hidden,sweep,augmented' },
   },
 });
 if (!values.data || !values.out) throw new Error('pass --data <image folder> and --out <artifacts folder>');
@@ -52,7 +52,7 @@ const baseExtract = await graft('extract', extractArgs);
 for (const config of values.configs!.split(',')) {
   const augmented = config === 'augmented';
   const extract = augmented ? await graft('extract', [...extractArgs, ...words(values.augment!)]) : await graft('extract', extractArgs);
-  const trainArgs = config === 'hidden' ? words(values.hidden!) : config === 'sweep' ? ['--sweep', ...words(values.sweep!)] : [];
+  const trainArgs = config === 'retrain-py' ? ['--standardize', 'false', '--optimizer', 'sgd'] : config === 'hidden' ? words(values.hidden!) : config === 'sweep' ? ['--sweep', ...words(values.sweep!)] : [];
   const train = await graft('train', trainArgs);
   const evaluate = await graft('evaluate', []);
   const provenance = JSON.parse(readFileSync(join(out, 'train', 'provenance.json'), 'utf8'));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
-import { exitOnError, usageFailure } from '@graft/core';
+import { exitOnError, GRAFT_VERSION, usageFailure } from '@graft/core';
 import { COMMANDS } from './commands/index.js';
 
 // `graft … | head` closes stdout early: that is not an error.
@@ -21,7 +21,8 @@ await exitOnError(async () => {
     .fail(usageFailure)
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(GRAFT_VERSION)
+    .alias('v', 'version')
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .parseAsync();
 });

@@ -97,6 +97,10 @@ export const VALIDATION_SELECTION_MIN_ROWS = 1000;
  */
 export function trainHead(train: LabelledFeatures, validation: LabelledFeatures, options: TrainingOptions, progress?: TrainingProgress, originalCount = train.count): TrainingResult {
   const optimizer = resolveOptimizer(options);
+  if (optimizer === 'lbfgs') {
+    const stepOnly = [['dropout', options.dropout > 0], ['early-stopping-patience', options.earlyStoppingPatience > 0]].filter(([, set]) => set).map(([flag]) => `--${flag}`);
+    if (stepOnly.length > 0) throw new ParamError(`train ${stepOnly.join(' and ')} ${stepOnly.length > 1 ? 'work' : 'works'} with the step optimizers; L-BFGS (${options.optimizer === 'auto' ? 'the default for a softmax layer' : '--optimizer lbfgs'}) fits all rows at once: add --optimizer adam (or sgd, momentum)`);
+  }
   const candidates = l2Candidates(options.l2, optimizer);
   const shape: HeadShape = { featureDim: train.dimension, hiddenUnits: options.hiddenUnits, activation: options.hiddenActivation as HiddenActivation, classCount: options.classCount };
   const problem = new FitProblem(train, validation, originalCount);

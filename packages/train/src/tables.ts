@@ -3,7 +3,7 @@ import { columnValues, featureVector, makeTable, readArtifact, readFeatureColumn
 import { trainStage } from './spec.js';
 import type { DenseWeights } from './head.js';
 import type { CurvePoint } from './head-training.js';
-import type { L2Selection } from './l2-selection.js';
+import type { L2Candidate, L2Selection } from './l2-selection.js';
 import type { FeatureScaling } from '@graft/linalg';
 
 /**
@@ -109,17 +109,11 @@ export function selectionTable(runs: readonly { run: number; selection: L2Select
   );
 }
 
-/** One row of selection.parquet. */
-export interface SelectionRow {
+/** One row of selection.parquet: a strength one run tried, how it scored, and whether it was chosen. */
+export interface SelectionRow extends L2Candidate {
   readonly run: number;
   readonly method: string;
   readonly folds: number;
-  readonly l2: number;
-  readonly accuracy: number;
-  readonly accuracySd: number | null;
-  readonly logLoss: number;
-  readonly iterations: number;
-  readonly converged: boolean;
   readonly chosen: boolean;
 }
 

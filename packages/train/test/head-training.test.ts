@@ -263,6 +263,13 @@ describe('trainHead with mini-batch steps', () => {
 });
 
 describe('optimizer and l2 choices', () => {
+  it('refuses dropout and early stopping with L-BFGS, saying which optimizers take them', () => {
+    const data = [blobs(40, 2, 4, 1), blobs(10, 2, 4, 2)] as const;
+    expect(() => trainHead(...data, options(2, { dropout: 0.3 }))).toThrow(/--dropout works with the step optimizers; L-BFGS \(the default for a softmax layer\).*add --optimizer adam/);
+    expect(() => trainHead(...data, options(2, { optimizer: 'lbfgs', earlyStoppingPatience: 3 }))).toThrow(/--early-stopping-patience works with the step optimizers; L-BFGS \(--optimizer lbfgs\)/);
+    expect(trainHead(...data, options(2, { dropout: 0.3, optimizer: 'adam', steps: 20 })).optimizer).toBe('adam');
+  });
+
   it('auto is lbfgs for a softmax layer and adam after a hidden layer; auto l2 is the grid with lbfgs and 0 with steps', () => {
     expect(resolveOptimizer({ optimizer: 'auto', hiddenUnits: 0 })).toBe('lbfgs');
     expect(resolveOptimizer({ optimizer: 'auto', hiddenUnits: 64 })).toBe('adam');
