@@ -43,9 +43,9 @@ export const trainStage = defineStage({
     optimizer: { type: 'string', default: 'auto', choices: [...OPTIMIZERS], description: 'lbfgs = full-batch L-BFGS to convergence (deterministic; see --l2); sgd (retrain.py), momentum, adam = --steps mini-batch steps; auto = lbfgs for a softmax layer alone, adam after a hidden layer.' },
     l2: {
       type: 'string', default: 'auto', pattern: new RegExp(`^(?:auto|${L2_VALUE}(?:,${L2_VALUE})*)$`), expected: 'auto, a number ≥ 0 or a comma-separated list of them',
-      description: `L2 penalty: this × the sum of squared kernel weights is added to the mean loss. A number; a comma-separated list to choose from (see --l2-selection); auto = choose from ${L2_GRID[0]} … ${L2_GRID.at(-1)} in half-decades with lbfgs, 0 with the step optimizers (retrain.py).`,
+      description: `L2 penalty: this × the sum of squared kernel weights is added to the mean loss. A number; a comma-separated list to choose from (see --l2-selection); auto = choose from ${L2_GRID[0]!.toExponential()} … ${L2_GRID.at(-1)} in half-decades with lbfgs, 0 with the step optimizers (retrain.py).`,
     },
-    l2Selection: { type: 'string', default: 'auto', choices: ['auto', 'validation', 'cross-validation'], description: 'How the L2 strength is chosen from a list: accuracy (then log-loss) on the validation split, or stratified k-fold cross-validation (--cv-folds) over train + validation; auto = cross-validation unless the validation split has 1000 images or more.' },
+    l2Selection: { type: 'string', default: 'auto', choices: ['auto', 'validation', 'cross-validation'], description: 'How the L2 strength is chosen from a list: lowest log-loss on the validation split, or in stratified k-fold cross-validation (--cv-folds) over train + validation; auto = cross-validation unless the validation split has 1000 images or more.' },
     cvFolds: { type: 'integer', default: 5, min: 2, max: 20, description: 'Folds of --l2-selection cross-validation.' },
     maxIterations: { type: 'integer', default: 1000, min: 1, max: 1_000_000, description: 'L-BFGS iterations at most (per fit).' },
     gradientTolerance: { type: 'number', default: 1e-4, min: 1e-12, max: 1, description: 'L-BFGS stops when no gradient component of the (mean) loss exceeds this (scikit-learn\'s tol).' },
