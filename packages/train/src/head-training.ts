@@ -10,7 +10,7 @@ import { foldScaling } from './standardization.js';
 import { headFromParameters, initialParameters } from './head-parameters.js';
 import { fitLbfgs } from './lbfgs-fit.js';
 import { fitSteps } from './step-fit.js';
-import { selectL2, type L2Selection } from './l2-selection.js';
+import { PATH_PATIENCE, selectL2, type L2Selection } from './l2-selection.js';
 import type { StepOptimizerName } from './step-optimizers.js';
 
 /** Everything that shapes one training run: the train params (but the sweep) and the class count. */
@@ -63,9 +63,10 @@ export interface TrainingResult {
   readonly solver: SolverReport | null;
 }
 
-/** Counts work done (fits and steps); a Progress fits. */
+/** Counts work done (fits, iterations, steps); a Progress fits. */
 export interface TrainingProgress {
-  start(label: string, total: number): { tick(n?: number): void; finish(): void };
+  /** `total` undefined: not known in advance. */
+  start(label: string, total: number | undefined): { tick(n?: number): void; finish(note?: string): void };
 }
 
 /** `auto` → lbfgs for a softmax layer alone, adam after a hidden layer. */
@@ -119,7 +120,7 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
     if (method === 'validation' && validation.count === 0) throw new ParamError('train --l2-selection validation needs validation images, but the validation split is empty: use --l2-selection cross-validation or raise split --validation-percent');
     const folds = method === 'validation' ? 1 : Math.min(options.cvFolds, originalCount + validation.count);
     const bar = progress?.start(`train: choosing l2 (${method === 'validation' ? 'validation split' : `${folds}-fold cross-validation`}), fits`, candidates.length * folds);
-    selection = selectL2(problem, network, candidates, method, { folds: options.cvFolds, seed: options.seed, standardize: options.standardize, classCount: options.classCount }, (rows, strength, start) => {
+    selection = selectL2(problem, network, candidates, method, { folds, seed: options.seed, standardize: options.standardize, classCount: options.classCount }, (rows, strength, start) => {
       if (lbfgs) {
         const fit = fitLbfgs(network, problem.labels, rows, loss(strength), start ?? lbfgsStart(), lbfgsOptions);
         return { theta: fit.theta, iterations: fit.solver.iterations, converged: fit.solver.stop === 'converged' };
@@ -127,7 +128,8 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
       const fit = fitSteps(network, problem.labels, rows, new Int32Array(0), loss(strength), { ...stepOptions, earlyStoppingPatience: 0 });
       return { theta: fit.theta, iterations: fit.stepsRun, converged: true };
     }, () => bar?.tick());
-    bar?.finish();
+    const tried = selection.candidates.length;
+    bar?.finish(tried < candidates.length ? `${tried} of ${candidates.length} strengths tried: the rest are weaker than ${PATH_PATIENCE} that already scored worse than the best` : '');
     l2 = selection.chosen;
   }
 
@@ -139,9 +141,8 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
   let stepsRun: number;
   let solver: SolverReport | null = null;
   if (lbfgs) {
-    const bar = progress?.start('train: L-BFGS fit', 1);
-    const fit = fitLbfgs(network, problem.labels, problem.trainRows, loss(l2), lbfgsStart(), lbfgsOptions, { validationRows: problem.validationRows });
-    bar?.tick();
+    const bar = progress?.start('train: L-BFGS iterations', undefined);
+    const fit = fitLbfgs(network, problem.labels, problem.trainRows, loss(l2), lbfgsStart(), lbfgsOptions, { validationRows: problem.validationRows, tick: () => bar?.tick() });
     bar?.finish();
     theta = fit.theta;
     curve = fit.curve;

@@ -22,7 +22,7 @@ export interface LbfgsFit {
  */
 export function fitLbfgs(
   network: HeadNetwork, labels: Int32Array, rows: Int32Array, loss: LossSettings, start: Float64Array, options: LbfgsFitOptions,
-  record?: { validationRows: Int32Array },
+  record?: { validationRows: Int32Array; tick?: () => void },
 ): LbfgsFit {
   let lastCorrect = 0;
   const curve: CurvePoint[] = [];
@@ -40,6 +40,7 @@ export function fitLbfgs(
         ? (iteration, value, step, theta) => {
             // The line search's last evaluation is the accepted point: its correct count is this iteration's.
             const validation = scoreRows(network, theta, record.validationRows, labels);
+            record.tick?.();
             curve.push({
               step: iteration, learningRate: step, loss: value, trainAccuracy: lastCorrect / rows.length,
               validationLoss: Number.isNaN(validation.loss) ? null : validation.loss, validationAccuracy: Number.isNaN(validation.accuracy) ? null : validation.accuracy,
