@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,10 +27,13 @@ export function copyProject(): string {
     if (entry === '@graft' || entry === 'graft') continue;
     symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(modules, entry));
   }
-  // Workspace packages resolve to the copy's own folders.
+  // Workspace packages resolve to the copy's own folders; dependencies npm nested inside a package
+  // (packages/<folder>/node_modules, where hoisting would conflict) come along too.
   for (const folder of readdirSync(join(root, 'packages'))) {
     const name = (JSON.parse(readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8')) as { name: string }).name;
     symlinkSync(join(root, 'packages', folder), join(modules, name));
+    const nested = join(REPO_ROOT, 'packages', folder, 'node_modules');
+    if (existsSync(nested)) symlinkSync(nested, join(root, 'packages', folder, 'node_modules'));
   }
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '-q');
