@@ -249,6 +249,14 @@ describe('graft inspect', () => {
     expect(stage.provenance.summary.headline).toBe(summary.evaluate!.headline);
   });
 
+  it('resolves a name several stages write to the one that exists (predictions: evaluate\'s, without a target domain there is no adapt\'s)', async () => {
+    const json = JSON.parse((await graft(['inspect', 'predictions', '--out', out, '--json'])).stdout);
+    expect(json.path).toBe(join(out, 'evaluate', 'predictions.parquet'));
+    const missing = await graft(['inspect', 'methods', '--out', out]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no artifact 'methods'.*: run `graft adapt` first/);
+  });
+
   it('names a near match for a misspelt artifact, in one line with exit code 2', async () => {
     const result = await graft(['inspect', 'metric', '--out', out]);
     expect(result.code).toBe(2);
