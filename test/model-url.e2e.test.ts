@@ -1,30 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { readBottlenecks, readBundledModel } from '@graft/extract';
 import { saveLayersModel, tf, useTfjsBackend } from '@graft/tf';
 import { graft } from './helpers/graft-cli.js';
+import { serveFolder as serve } from './helpers/serve-folder.js';
 import { REPO_ROOT } from './helpers/project-copy.js';
 
 const DEMO = join(REPO_ROOT, 'data', 'emoji-demo5', 'noto');
-
-/** Serve a folder on 127.0.0.1, counting requests. */
-function serve(folder: string): Promise<{ server: Server; url: string; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    requests.push(request.url!);
-    try {
-      response.end(readFileSync(join(folder, decodeURIComponent(request.url!.slice(1)))));
-    } catch {
-      response.statusCode = 404;
-      response.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
-}
 
 describe('a backbone given by URL', () => {
   let modelFolder: string;

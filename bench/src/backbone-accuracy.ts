@@ -13,14 +13,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runStage, SeededRandom, CORE_CODE_DIR } from '@graft/core';
 import { splitDefinition } from '@graft/split';
-import { extractDefinition, readBottlenecks, BUNDLED_BACKBONE_IDS } from '@graft/extract';
+import { extractDefinition, readBottlenecks, BACKBONE_IDS } from '@graft/extract';
 import { headProbabilities, trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
 
 const { values } = parseArgs({ options: { data: { type: 'string', multiple: true }, folds: { type: 'string', default: '5' }, json: { type: 'boolean' }, backbones: { type: 'string' }, write: { type: 'boolean' }, variants: { type: 'boolean' } } });
 const root = resolve(import.meta.dirname, '..', '..');
 const datasets = values.data ?? [join(root, 'data/emoji-demo5/noto'), join(root, 'data/emoji-demo5/fluent-flat')];
 const folds = Number(values.folds);
-const backbones = values.backbones ? values.backbones.split(',') : BUNDLED_BACKBONE_IDS;
+const backbones = values.backbones ? values.backbones.split(',') : BACKBONE_IDS;
 const trainDefaults = Object.fromEntries(Object.entries(trainStage.params).filter(([k]) => k !== 'sweep').map(([k, p]) => [k, p.default])) as unknown as Omit<TrainingOptions, 'classCount'>;
 
 function subset(all: LabelledFeatures, indices: number[]): LabelledFeatures {

@@ -39,6 +39,9 @@ function routes(modelDir) {
 
 /** Start the server; resolves with its URL and a `close` function. Port 0 picks a free port. */
 export async function startServer({ modelDir = resolve('artifacts/export/model'), port = 8080, host = '127.0.0.1' } = {}) {
+  // The page runs tfjs: an ONNX export (backbone imported from TFLite) has no model.json to serve.
+  const metadata = JSON.parse(await readFile(join(resolve(modelDir), 'metadata.json'), 'utf8').catch(() => '{}'));
+  if (metadata.format === 'onnx') throw new Error(`${modelDir} is an ONNX export (its backbone was imported from TFLite): the browser page runs tfjs models; export with a bundled backbone, or run it with \`graft predict\``);
   const fileOf = routes(resolve(modelDir));
   const server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;

@@ -48,6 +48,8 @@ export interface OutputSpec {
   /** `<kind>/<version>` stored in the artifact and checked by readers; absent for plain files. */
   readonly schema?: string;
   readonly description: string;
+  /** Written only in some configurations (e.g. export's tfjs files or its ONNX file): not required to exist. */
+  readonly optional?: boolean;
 }
 
 export type StageName = 'split' | 'extract' | 'similarity' | 'train' | 'adapt' | 'evaluate' | 'export' | 'finetune';

@@ -124,7 +124,7 @@ export function outOfDateReason(spec: StageSpec, out: string, current: StageStat
   const previous = readProvenance(out, spec);
   if (!previous) return 'never ran';
   for (const output of Object.values(spec.outputs)) {
-    if (!existsSync(artifactPath(out, spec.name, output))) return `output ${output.file} is missing`;
+    if (!output.optional && !existsSync(artifactPath(out, spec.name, output))) return `output ${output.file} is missing`;
   }
   if (previous.key === current.key) return undefined;
   const changedParams = changedKeys(previous.params ?? {}, current.params).map((name) => `${kebabCase(name)} ${JSON.stringify(previous.params?.[name])} → ${JSON.stringify(current.params[name])}`);
@@ -183,7 +183,7 @@ export async function runStage<S extends StageSpec>(spec: S, run: StageFunction<
     };
     result = await run(context);
     for (const output of Object.values(spec.outputs)) {
-      if (!existsSync(join(outputDir, output.file))) throw new Error(`stage ${spec.name} did not write its declared output ${output.file}`);
+      if (!output.optional && !existsSync(join(outputDir, output.file))) throw new Error(`stage ${spec.name} did not write its declared output ${output.file}`);
     }
     const provenance = { ...provenanceBase, ...result.details, summary: result.summary };
     await writeFile(join(outputDir, PROVENANCE_FILE), stableStringify(provenance, 2) + '\n');

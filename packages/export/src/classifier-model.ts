@@ -1,5 +1,5 @@
 import { BackboneError, SchemaMismatchError } from '@graft/core';
-import { BUNDLED_BACKBONES, INPUT_RANGES, loadBackbone, type LoadedBackbone, type Preprocessing } from '@graft/extract';
+import { backboneEntry, INPUT_RANGES, loadBackbone, type LoadedBackbone, type Preprocessing } from '@graft/extract';
 import { tf } from '@graft/tf';
 import type { ExportedBackbone } from './export-metadata.js';
 
@@ -24,10 +24,10 @@ export function buildClassifier(featureModel: tf.LayersModel, head: tf.LayersMod
  * weights are the very ones (same sha256).
  */
 export async function loadTrainedBackbone(identity: ExportedBackbone, preprocessing: Preprocessing): Promise<LoadedBackbone> {
-  const bundled = Object.hasOwn(BUNDLED_BACKBONES, identity.id);
+  const named = backboneEntry(identity.id) !== undefined;
   const range = Object.entries(INPUT_RANGES).find(([, r]) => r.scale === preprocessing.scale && r.offset === preprocessing.offset)?.[0];
-  if (!bundled && !range) throw new BackboneError(`backbone ${identity.id}: its input scale ${preprocessing.scale} and offset ${preprocessing.offset} match no known pixel range`);
-  const backbone = await loadBackbone({ backbone: bundled ? identity.id : '', model: bundled ? '' : identity.id, layer: identity.layer, inputRange: range ?? '0,1' });
+  if (!named && !range && !/\.tflite$/i.test(identity.id)) throw new BackboneError(`backbone ${identity.id}: its input scale ${preprocessing.scale} and offset ${preprocessing.offset} match no known pixel range`);
+  const backbone = await loadBackbone({ backbone: named ? identity.id : '', model: named ? '' : identity.id, layer: identity.layer, inputRange: range ?? 'auto' });
   if (backbone.weightsSha256 !== identity.weightsSha256) {
     throw new SchemaMismatchError(`backbone ${identity.id} now has weights ${backbone.weightsSha256.slice(0, 12)}…, but the head was trained on ${identity.weightsSha256.slice(0, 12)}…: rerun extract and train`);
   }

@@ -29,7 +29,12 @@ export interface ExportMetadata {
   readonly preprocessing: Preprocessing;
   readonly backbone: ExportedBackbone;
   readonly head: { readonly featureDim: number; readonly hiddenUnits: number; readonly hiddenActivation: string | null; readonly classCount: number };
-  /** Names of the nested models inside model.json: the frozen feature extractor and the trained head. */
+  /**
+   * `tfjs` (model.json + weights.bin, also when absent: older exports) or `onnx` (model.onnx, for
+   * backbones imported from TFLite; input `pixels`, output `probabilities`, same shapes).
+   */
+  readonly format?: 'tfjs' | 'onnx';
+  /** Names of the nested models inside model.json (or graphs of model.onnx): the frozen feature extractor and the trained head. */
   readonly layers: { readonly features: string; readonly head: string };
   /**
    * Present when `graft finetune` trained the backbone's top blocks: the backbone's weights are then

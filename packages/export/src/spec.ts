@@ -1,16 +1,17 @@
 import { defineStage, inputFrom } from '@graft/core';
 import { trainStage } from '@graft/train';
 
-/** export: the frozen backbone and the trained head as one tfjs model, images in, probabilities out. */
+/** export: the frozen backbone and the trained head as one model, images in, probabilities out: tfjs, or ONNX for a converted (TFLite) backbone. */
 export const exportStage = defineStage({
   name: 'export',
   package: '@graft/export',
-  description: 'Write one tfjs model that takes images and returns class probabilities (frozen backbone + trained head), with its metadata.json, for Node.js and browsers.',
+  description: 'Write one model that takes images and returns class probabilities (frozen backbone + trained head), with its metadata.json: a tfjs model for Node.js and browsers, or an ONNX model for a backbone imported from TFLite.',
   readsDataset: false,
   inputs: { model: inputFrom(trainStage, 'model'), modelWeights: inputFrom(trainStage, 'modelWeights'), labels: inputFrom(trainStage, 'labels') },
   outputs: {
-    model: { file: 'model/model.json', description: 'tfjs LayersModel: RGB pixels 0..255, float32 [n, size, size, 3] in; class probabilities [n, classes] out.' },
-    modelWeights: { file: 'model/weights.bin', description: 'Weights of the exported model (float32).' },
+    model: { file: 'model/model.json', optional: true, description: 'tfjs LayersModel: RGB pixels 0..255, float32 [n, size, size, 3] in; class probabilities [n, classes] out (tfjs backbones).' },
+    modelWeights: { file: 'model/weights.bin', optional: true, description: 'Weights of the exported tfjs model (float32).' },
+    onnx: { file: 'model/model.onnx', optional: true, description: 'ONNX model, same input and output as model.json (backbones imported from TFLite, which run on onnxruntime).' },
     metadata: { file: 'model/metadata.json', schema: 'graft.export/1', description: 'Labels, input size and preprocessing, backbone identity, head shape and provenance of the exported model.' },
   },
   params: {},

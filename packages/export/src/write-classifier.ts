@@ -25,9 +25,18 @@ export interface ClassifierParts {
  * `metadata.json` — as export and finetune both do. Returns the size of the weights in bytes.
  */
 export async function writeClassifier(modelPath: string, metadataPath: string, parts: ClassifierParts): Promise<number> {
-  const { preprocessing } = parts;
-  const classifier = buildClassifier(parts.featureModel, parts.head, preprocessing);
+  const classifier = buildClassifier(parts.featureModel, parts.head, parts.preprocessing);
   await saveLayersModel(classifier, dirname(modelPath));
+  await writeExportMetadata(metadataPath, { ...parts, format: 'tfjs', layers: { features: parts.featureModel.name, head: parts.head.name } });
+  return (await stat(modelPath.replace(/model\.json$/, 'weights.bin'))).size;
+}
+
+/** Write `metadata.json` of an exported classifier (tfjs or ONNX). */
+export async function writeExportMetadata(
+  metadataPath: string,
+  parts: Omit<ClassifierParts, 'featureModel' | 'head'> & { format: NonNullable<ExportMetadata['format']>; layers: ExportMetadata['layers'] },
+): Promise<void> {
+  const { preprocessing } = parts;
   const { size } = preprocessing;
   const metadata: ExportMetadata = {
     schema: exportStage.outputs.metadata.schema,
@@ -40,10 +49,10 @@ export async function writeClassifier(modelPath: string, metadataPath: string, p
     preprocessing,
     backbone: parts.backbone,
     head: parts.headShape,
-    layers: { features: parts.featureModel.name, head: parts.head.name },
+    format: parts.format,
+    layers: parts.layers,
     ...(parts.finetune ? { finetune: parts.finetune } : {}),
     provenance: parts.provenance,
   };
   await writeFileAtomic(metadataPath, stableStringify(metadata, 2) + '\n');
-  return (await stat(modelPath.replace(/model\.json$/, 'weights.bin'))).size;
 }

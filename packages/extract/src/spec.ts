@@ -1,6 +1,6 @@
 import { defineStage, inputFrom } from '@graft/core';
 import { splitStage } from '@graft/split';
-import { BUNDLED_BACKBONE_IDS } from './backbones/registry.js';
+import { BACKBONE_IDS } from './backbones/registry.js';
 import { ENGINE_CHOICES } from './engines/engine.js';
 import { INPUT_RANGES } from './preprocessing.js';
 
@@ -17,10 +17,10 @@ export const extractStage = defineStage({
     augmented: { file: 'augmented.parquet', schema: 'graft.augmented/1', description: 'Distorted copies of train-split images (--augment-copies per image): path, class, copy index, distortion JSON, feature. Empty without augmentation.' },
   },
   params: {
-    backbone: { type: 'string', default: 'inception_v3_mixed7', choices: BUNDLED_BACKBONE_IDS, description: 'Bundled pretrained backbone (see `graft backbones`).' },
-    model: { type: 'string', default: '', description: 'Path or URL of any tfjs layers model.json to use instead of --backbone (needs --layer).' },
-    layer: { type: 'string', default: '', description: 'Feature layer of --model (4-D outputs are globally average-pooled); empty = the backbone\'s own.' },
-    inputRange: { type: 'string', default: '0,1', choices: Object.keys(INPUT_RANGES), description: 'Pixel range --model expects (bundled backbones define their own).' },
+    backbone: { type: 'string', default: 'inception_v3_mixed7', choices: BACKBONE_IDS, description: 'Pretrained backbone (see `graft backbones`): bundled ones work offline; *_imagenet ones download a pinned file on first use (or read it from GRAFT_MODEL_MIRROR).' },
+    model: { type: 'string', default: '', description: 'Path or URL of a tfjs layers model.json or a TensorFlow Lite .tflite file to use instead of --backbone (needs --layer).' },
+    layer: { type: 'string', default: '', description: 'Feature layer (tfjs) or tensor name (TFLite) of --model (4-D values are globally average-pooled); empty = the backbone\'s own.' },
+    inputRange: { type: 'string', default: 'auto', choices: ['auto', ...Object.keys(INPUT_RANGES)], description: 'Pixel range --model expects; auto = the model\'s own (a TFLite input\'s quantization or metadata; 0,1 for tfjs models). Named backbones define their own.' },
     engine: { type: 'string', default: 'auto', choices: ENGINE_CHOICES, description: 'Inference engine; auto = tfjs-node if installed, else onnxruntime, else tfjs-wasm.' },
     inferenceBatchSize: { type: 'integer', default: 16, min: 1, max: 1024, description: 'Images per inference call.' },
     threads: { type: 'integer', default: 0, min: 0, max: 256, description: 'Inference threads; 0 = one per CPU core.' },

@@ -38,7 +38,8 @@ export async function openCutActivations(backbone: LoadedBackbone, featureModel:
   let flat: tf.LayersModel | undefined;
   const lower: LoadedBackbone = {
     id: `${backbone.id}@${cut}`, layer: cut, weightsSha256: backbone.weightsSha256, preprocessing: backbone.preprocessing, featureDim: perImage, licence: backbone.licence,
-    description: `${backbone.description}, cut at ${cut}`, cacheKey,
+    description: `${backbone.description}, cut at ${cut}`, cacheKey, format: 'tfjs',
+    onnxModel: () => Promise.reject(new Error('the cut model is exported to ONNX by the onnxruntime engine')),
     async featureModel() {
       flat ??= tf.model({ inputs: featureModel.inputs, outputs: tf.layers.flatten({ name: 'graft_cut_flatten' }).apply(lowerModel.outputs[0]!) as tf.SymbolicTensor, name: `cut_${cut}` });
       return flat;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBackbone, BUNDLED_BACKBONES } from '@graft/extract';
+import { loadBackbone, BACKBONES } from '@graft/extract';
 import { readExportMetadata } from '@graft/export';
 import { loadLayersModel, tf, useTfjsBackend } from '@graft/tf';
 import { graft } from '../../../test/helpers/graft-cli.js';
@@ -37,7 +37,7 @@ describe('blocks of the bundled backbones', () => {
     expect(cutLayer(mobilenet, 'flatten_1', 2)).toBe('block_14_add');
     expect(() => cutLayer(mobilenet, 'flatten_1', 16)).toThrowError(/must be in 1\.\.15/);
     const inception = await featureModelOf('inception_v3_mixed7');
-    expect(BUNDLED_BACKBONES.inception_v3_mixed7.layer).toBe('mixed7');
+    expect(BACKBONES.inception_v3_mixed7.layer).toBe('mixed7');
     expect(blockEnds(inception, 'mixed7')).toEqual(Array.from({ length: 8 }, (_, i) => `mixed${i}`));
     expect(cutLayer(inception, 'mixed7', 1)).toBe('mixed6');
   });

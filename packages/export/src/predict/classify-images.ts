@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackboneError, choiceMessage, cpuCount, mapConcurrent, ParamError } from '@graft/core';
-import { decodeInto, openEngine, type FeatureEngine, type Preprocessing } from '@graft/extract';
+import { createOnnxRuntimeEngine, decodeInto, openEngine, type FeatureEngine, type Preprocessing } from '@graft/extract';
 import { loadLayersModel, tf, useTfjsBackend } from '@graft/tf';
 import { loadTrainedBackbone } from '../classifier-model.js';
 import { readExportMetadata, type ExportMetadata } from '../export-metadata.js';
@@ -126,6 +126,7 @@ export function topK(probabilities: Float32Array, labels: readonly string[], k: 
  * or for a fine-tuned model, whose backbone is not the bundled one) the whole model runs in tfjs.
  */
 async function openClassifier(metadata: ExportMetadata, options: PredictOptions, files: readonly string[]): Promise<Classifier> {
+  if (metadata.format === 'onnx') return openOnnxClassifier(metadata, options);
   const backend = await useTfjsBackend();
   const model = await loadLayersModel(join(options.modelDir, 'model.json'));
   const pixels = { ...metadata.preprocessing, scale: 1, offset: 0 };
@@ -178,6 +179,14 @@ async function openClassifier(metadata: ExportMetadata, options: PredictOptions,
       model.dispose();
     },
   };
+}
+
+/** An ONNX export (backbone imported from TFLite): the whole model, pixels to probabilities, in onnxruntime. */
+async function openOnnxClassifier(metadata: ExportMetadata, options: PredictOptions): Promise<Classifier> {
+  if (options.engine === 'tfjs') throw new BackboneError(`predict --engine tfjs: ${options.modelDir} is an ONNX model (its backbone was imported from TFLite); run it with --engine auto or onnxruntime`);
+  const pixels = { ...metadata.preprocessing, scale: 1, offset: 0 };
+  const engine = await createOnnxRuntimeEngine(await readFile(join(options.modelDir, 'model.onnx')), { threads: options.threads, inputSize: pixels.size, featureDim: metadata.labels.length });
+  return { name: 'onnxruntime', preprocessing: pixels, probabilities: (batch, n) => engine.infer(batch, n), dispose: () => engine.dispose() };
 }
 
 /** Up to 4 decodable images among the inputs, to check a fresh ONNX export against tfjs. */

@@ -1,17 +1,23 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { BackboneError, hashJson, sha256 } from '@graft/core';
 import { readModelArtifacts, tf, useTfjsBackend, type ModelArtifacts } from '@graft/tf';
 import { makePreprocessing, type InputRange, type Preprocessing } from '../preprocessing.js';
+import { convertTflite } from '../tflite/tflite-backbone.js';
+import { isTflite } from '../tflite/read-tflite.js';
 import { readBundledModel } from './bundled-weights.js';
-import { downloadModel, isUrl } from './model-download.js';
+import { downloadModel, downloadFile, isUrl } from './model-download.js';
+import { pinnedFileBytes } from './model-files.js';
 import { buildFeatureModel, featureDimension } from './feature-model.js';
-import { BUNDLED_BACKBONES, type BundledBackboneId } from './registry.js';
+import { backboneEntry, type BundledBackbone, type DownloadedBackbone } from './registry.js';
 
 /** What identifies a backbone's features, stored in provenance: equal identities give equal features. */
 export interface BackboneIdentity {
-  /** Bundled id, or the model's path/URL. */
+  /** Registry id, or the model's path/URL. */
   readonly id: string;
   readonly layer: string;
-  /** sha256 of the weight bytes. */
+  /** sha256 of the weight bytes (the model file, for TFLite). */
   readonly weightsSha256: string;
   readonly preprocessing: Preprocessing;
   readonly featureDim: number;
@@ -20,10 +26,17 @@ export interface BackboneIdentity {
 
 export interface LoadedBackbone extends BackboneIdentity {
   readonly description: string;
-  /** Key of the feature cache and of the exported ONNX file: hash of the identity. */
+  /** Key of the feature cache and of the ONNX file the onnxruntime engine runs: hash of the identity. */
   readonly cacheKey: string;
-  /** The tfjs feature model, built on first use (not needed when every feature is cached). */
+  /**
+   * `tfjs`: a tfjs layers model, run by every engine (onnxruntime through Graft's export of it);
+   * `onnx`: a graph converted to ONNX (TFLite files), run by onnxruntime only.
+   */
+  readonly format: 'tfjs' | 'onnx';
+  /** The tfjs feature model, built on first use (not needed when every feature is cached); `tfjs` format only. */
   featureModel(): Promise<tf.LayersModel>;
+  /** The ONNX feature model (NHWC images → [N, featureDim]); `onnx` format only. */
+  onnxModel(): Promise<Uint8Array>;
 }
 
 export interface BackboneChoice {
@@ -33,17 +46,78 @@ export interface BackboneChoice {
   readonly inputRange: string;
 }
 
-/** Resolve `--backbone` / `--model --layer` into a backbone whose identity is known before any tfjs work. */
+/** Resolve `--backbone` / `--model --layer` into a backbone whose identity is known before any inference work. */
 export async function loadBackbone(choice: BackboneChoice): Promise<LoadedBackbone> {
-  if (choice.model) return loadCustomModel(choice);
-  const spec = BUNDLED_BACKBONES[choice.backbone as BundledBackboneId];
+  if (choice.model) return isTfliteLocation(choice.model) ? loadTfliteModel(choice) : loadCustomModel(choice);
+  const entry = backboneEntry(choice.backbone);
+  if (!entry) throw new BackboneError(`unknown backbone ${choice.backbone}`);
+  return entry.kind === 'bundled' ? loadBundled(choice, entry) : loadDownloaded(choice, entry);
+}
+
+function loadBundled(choice: BackboneChoice, spec: BundledBackbone): Promise<LoadedBackbone> {
   const layer = choice.layer || spec.layer;
   const artifacts = readBundledModel(spec.weights);
-  return makeBackbone(
+  return makeTfjsBackbone(
     { id: choice.backbone, layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(spec.inputSize, spec.inputRange), featureDim: layer === spec.layer ? spec.featureDim : -1, licence: spec.licence },
     spec.description,
     artifacts,
   );
+}
+
+/**
+ * A registry backbone fetched from its pinned URL (or the mirror, or the cache): its identity comes
+ * from the registry, so features already cached need neither the file nor the network.
+ */
+async function loadDownloaded(choice: BackboneChoice, spec: DownloadedBackbone): Promise<LoadedBackbone> {
+  const layer = choice.layer || spec.layer;
+  const preprocessing: Preprocessing = { ...makePreprocessing(spec.inputSize, '0,1'), scale: spec.input.scale, offset: spec.input.offset };
+  let converted: Promise<{ onnx: Uint8Array; featureDim: number }> | undefined;
+  const convert = () => {
+    converted ??= pinnedFileBytes(spec, `backbone ${choice.backbone}`).then(({ bytes }) => {
+      const { converted: result } = convertTflite(bytes, layer, 'auto', spec.file);
+      return { onnx: result.onnx, featureDim: result.featureDim };
+    });
+    return converted;
+  };
+  const featureDim = layer === spec.layer ? spec.featureDim : (await convert()).featureDim;
+  return makeOnnxBackbone({ id: choice.backbone, layer, weightsSha256: spec.sha256, preprocessing, featureDim, licence: spec.licence }, spec.description, async () => (await convert()).onnx);
+}
+
+/** A .tflite file given by path or URL (a URL is downloaded once into the model cache). */
+async function loadTfliteModel(choice: BackboneChoice): Promise<LoadedBackbone> {
+  const path = isUrl(choice.model) ? (await downloadFile(choice.model)).path : choice.model;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new BackboneError(`cannot read ${choice.model}: ${(error as Error).message}`, { cause: error });
+  }
+  const { converted, scaling } = convertTflite(bytes, choice.layer, choice.inputRange, basename(choice.model));
+  const preprocessing: Preprocessing = { ...makePreprocessing(converted.inputSize, '0,1'), scale: scaling.scale, offset: scaling.offset };
+  return makeOnnxBackbone(
+    { id: choice.model, layer: choice.layer, weightsSha256: sha256(bytes), preprocessing, featureDim: converted.featureDim, licence: 'as given by the model\'s provider' },
+    `TFLite model ${choice.model} (${converted.operators} operators converted to ONNX; pixel range from ${scaling.from})`,
+    async () => converted.onnx,
+  );
+}
+
+/** Whether a --model location is a TFLite file (by name, or by its bytes for a local file). */
+function isTfliteLocation(location: string): boolean {
+  return /\.tflite$/i.test(new URL(location, 'file:///').pathname) || (!isUrl(location) && !/\.json$/i.test(location) && isTfliteFile(location));
+}
+
+function isTfliteFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = new Uint8Array(8);
+    readSync(fd, head, 0, 8, 0);
+    return isTflite(head);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> {
@@ -51,15 +125,16 @@ async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> 
   const download = isUrl(choice.model) ? await downloadModel(choice.model) : undefined;
   const artifacts = await readModelArtifacts(download?.path ?? choice.model);
   if (artifacts.format === 'graph-model') {
-    throw new BackboneError(`${choice.model} is a tfjs graph model; extract --model takes a tfjs layers model (Keras) for now`);
+    throw new BackboneError(`${choice.model} is a tfjs graph model; extract --model takes a tfjs layers model (Keras) or a .tflite file for now`);
   }
   const inputShape = findInputShape(artifacts.modelTopology);
   if (!inputShape || inputShape[1] !== inputShape[2] || typeof inputShape[1] !== 'number' || inputShape[3] !== 3) {
     throw new BackboneError(`${choice.model}: need a fixed square RGB input [null, size, size, 3], found ${JSON.stringify(inputShape)}`);
   }
   if (!choice.layer) throw new BackboneError(`extract --model needs --layer <name of the feature layer>`);
-  return makeBackbone(
-    { id: choice.model, layer: choice.layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(inputShape[1], choice.inputRange as InputRange), featureDim: -1, licence: 'as given by the model\'s provider' },
+  const range = (choice.inputRange === 'auto' ? '0,1' : choice.inputRange) as InputRange;
+  return makeTfjsBackbone(
+    { id: choice.model, layer: choice.layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(inputShape[1], range), featureDim: -1, licence: 'as given by the model\'s provider' },
     `tfjs model ${choice.model}${download ? ` (downloaded, model.json sha256 ${download.record.files['model.json']!.slice(0, 12)}…)` : ''}`,
     artifacts,
   );
@@ -73,7 +148,20 @@ function findInputShape(topology: object): (number | null)[] | undefined {
   return input?.config.batch_input_shape ?? input?.config.batch_shape;
 }
 
-async function makeBackbone(identity: BackboneIdentity, description: string, artifacts: ModelArtifacts): Promise<LoadedBackbone> {
+const cacheKeyOf = (identity: BackboneIdentity) => hashJson({ id: identity.id, layer: identity.layer, weights: identity.weightsSha256, preprocessing: identity.preprocessing }).slice(0, 16);
+
+function makeOnnxBackbone(identity: BackboneIdentity, description: string, onnxModel: () => Promise<Uint8Array>): LoadedBackbone {
+  return {
+    ...identity,
+    description,
+    cacheKey: cacheKeyOf(identity),
+    format: 'onnx',
+    featureModel: () => Promise.reject(new BackboneError(`backbone ${identity.id} is a TFLite network converted to ONNX: it runs on onnxruntime (engine auto or onnxruntime); this needs a tfjs backbone (a bundled one, or --model <tfjs model.json>)`)),
+    onnxModel,
+  };
+}
+
+async function makeTfjsBackbone(identity: BackboneIdentity, description: string, artifacts: ModelArtifacts): Promise<LoadedBackbone> {
   let featureModel: tf.LayersModel | undefined;
   let featureDim = identity.featureDim;
   const build = async () => {
@@ -87,10 +175,12 @@ async function makeBackbone(identity: BackboneIdentity, description: string, art
   return {
     ...fullIdentity,
     description,
-    cacheKey: hashJson({ id: identity.id, layer: identity.layer, weights: identity.weightsSha256, preprocessing: identity.preprocessing }).slice(0, 16),
+    cacheKey: cacheKeyOf(fullIdentity),
+    format: 'tfjs',
     async featureModel() {
       if (!featureModel) await build();
       return featureModel!;
     },
+    onnxModel: () => Promise.reject(new BackboneError(`backbone ${identity.id} is a tfjs model: its ONNX form is exported by the onnxruntime engine`)),
   };
 }

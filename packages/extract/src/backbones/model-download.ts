@@ -55,6 +55,26 @@ export async function downloadModel(url: string, cacheRoot = modelCacheRoot()): 
   return { path: join(folder, 'model.json'), record };
 }
 
+/**
+ * A single-file model (.tflite) given by URL, downloaded once into the model cache and verified
+ * by sha256 on every later use; returns the local path.
+ */
+export async function downloadFile(url: string, cacheRoot = modelCacheRoot()): Promise<{ path: string; record: DownloadRecord }> {
+  const folder = join(cacheRoot, 'models', sha256(url).slice(0, 24));
+  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'model');
+  const recordPath = join(folder, 'download.json');
+  if (existsSync(recordPath)) {
+    const record = JSON.parse(await readFile(recordPath, 'utf8')) as DownloadRecord;
+    if (record.files[name] && (await verify(folder, record))) return { path: join(folder, name), record };
+  }
+  await mkdir(folder, { recursive: true });
+  const bytes = await fetchBytes(url);
+  await writeFileAtomic(join(folder, name), bytes);
+  const record: DownloadRecord = { url, files: { [name]: sha256(bytes) } };
+  await writeFileAtomic(recordPath, stableStringify(record, 2));
+  return { path: join(folder, name), record };
+}
+
 async function verify(folder: string, record: DownloadRecord): Promise<boolean> {
   for (const [file, expected] of Object.entries(record.files)) {
     try {

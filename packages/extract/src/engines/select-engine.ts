@@ -24,7 +24,7 @@ export interface EngineOptions {
 
 export interface OpenedEngine {
   readonly engine: FeatureEngine;
-  /** For onnxruntime: max |ORT − tfjs| over the check images. */
+  /** For onnxruntime on a tfjs backbone: max |ORT − tfjs| over the check images. */
   readonly onnxCheck?: OnnxCheck;
   /** Engines tried before this one and why they failed. */
   readonly fallbacks: string[];
@@ -38,6 +38,12 @@ export interface OnnxCheck {
 
 /** Open the requested engine, or with `auto` the first of tfjs-node, onnxruntime, tfjs-wasm, tfjs-cpu that works. */
 export async function openEngine(backbone: LoadedBackbone, options: EngineOptions): Promise<OpenedEngine> {
+  if (backbone.format === 'onnx') {
+    // A converted TFLite graph exists only as ONNX: onnxruntime is its one engine.
+    if (options.choice !== 'auto' && options.choice !== 'onnxruntime') throw new BackboneError(`engine ${options.choice}: backbone ${backbone.id} is a TFLite network converted to ONNX and runs on onnxruntime only (--engine auto or onnxruntime)`);
+    const engineOptions = { threads: options.threads, inputSize: backbone.preprocessing.size, featureDim: backbone.featureDim };
+    return { engine: await createOnnxRuntimeEngine(await backbone.onnxModel(), engineOptions), fallbacks: [] };
+  }
   const candidates: EngineName[] = options.choice === 'auto' ? [...ENGINES] : [options.choice as EngineName];
   const fallbacks: string[] = [];
   for (const name of candidates) {

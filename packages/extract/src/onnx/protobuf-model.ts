@@ -24,6 +24,29 @@ export class OnnxGraphBuilder {
   private readonly initializers: OnnxTypes.ITensorProto[] = [];
   private readonly usedNames = new Set<string>();
 
+  /**
+   * A builder holding the nodes and initializers of an existing single-input, single-output
+   * model, to extend it; returns the names of its input and output (no longer graph inputs or
+   * outputs once the extended graph is encoded with new ones).
+   */
+  static extend(bytes: Uint8Array): { builder: OnnxGraphBuilder; input: string; output: string } {
+    const model = onnx.ModelProto.decode(bytes);
+    const graph = model.graph;
+    if (!graph || graph.input?.length !== 1 || graph.output?.length !== 1) throw new Error('only a model with one input and one output can be extended');
+    const builder = new OnnxGraphBuilder();
+    for (const node of graph.node ?? []) {
+      builder.nodes.push(node);
+      for (const name of [...(node.output ?? []), node.name ?? '']) if (name) builder.usedNames.add(name);
+    }
+    for (const initializer of graph.initializer ?? []) {
+      builder.initializers.push(initializer);
+      builder.usedNames.add(initializer.name!);
+    }
+    const [input, output] = [graph.input[0]!.name!, graph.output[0]!.name!];
+    builder.usedNames.add(input);
+    return { builder, input, output };
+  }
+
   /** A tensor or node name not used before in this graph, derived from `base`. */
   uniqueName(base: string): string {
     let name = base;
