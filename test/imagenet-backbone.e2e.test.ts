@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BACKBONES, pinnedFileBytes } from '@graft/extract';
+import { BACKBONES, OnnxGraphBuilder, pinnedFileBytes, readTflite, tfliteToOnnx } from '@graft/extract';
 import { graft } from './helpers/graft-cli.js';
 import { duckdb } from './helpers/duckdb.js';
 import { REPO_ROOT } from './helpers/project-copy.js';
@@ -97,5 +97,39 @@ describe.skipIf(!HAVE_SHARED_MODELS)(`ImageNet backbones from pinned files${SHAR
     expect(JSON.parse(result.stdout)).toMatchObject({ featureDim: 256, engine: 'onnxruntime', computed: 274 });
     const provenance = JSON.parse(readFileSync(join(out, 'extract', 'provenance.json'), 'utf8'));
     expect(provenance.preprocessing).toMatchObject({ size: 224, scale: 2 / 255, offset: -1 });
+  });
+
+  it('graft extract --model takes an ONNX file (NCHW input) and any value in it as the feature, equal to the same network from TFLite', async () => {
+    // An NCHW ONNX classifier made from the shared float MobileNetV1: Graft's own import, behind a transpose.
+    const tflite = join(TFLITE_DIR, 'mobilenet_v1_0.25_224_float.tflite');
+    const converted = tfliteToOnnx(readTflite(new Uint8Array(readFileSync(tflite)), 'mobilenet'), 'MobilenetV1/Predictions/Reshape_1', 'mobilenet');
+    const { builder, input } = OnnxGraphBuilder.extend(converted.onnx);
+    builder.reserveName('images');
+    builder.addNodeWithOutput('Transpose', ['images'], input.name!, { perm: [0, 2, 3, 1] });
+    const folder = mkdtempSync(join(tmpdir(), 'graft-onnx-'));
+    const model = join(folder, 'mobilenet_nchw.onnx');
+    writeFileSync(model, builder.encode({ graphName: 'nchw', input: { name: 'images', dims: ['batch', 3, 224, 224] }, output: { name: 'features', dims: ['batch', 1001] } }));
+    const layer = 'MobilenetV1/Logits/AvgPool_1a/AvgPool';
+    const features = async (from: string) => {
+      const out = mkdtempSync(join(tmpdir(), 'graft-onnx-out-'));
+      expect((await graft(['split', '--data', DEMO, '--out', out, '--quiet'])).code).toBe(0);
+      const result = await graft(['extract', '--data', DEMO, '--out', out, '--model', from, '--layer', layer, '--input-range=-1,1', '--json', '--quiet']);
+      expect(result.code, result.stderr).toBe(0);
+      return duckdb(`select path, feature from '${join(out, 'extract', 'bottlenecks.parquet')}' order by path limit 8`);
+    };
+    const [fromOnnx, fromTflite] = [await features(model), await features(tflite)];
+    expect(fromOnnx.map((r) => r.path)).toEqual(fromTflite.map((r) => r.path));
+    fromOnnx.forEach((row, i) => {
+      const [a, b] = [row.feature as number[], fromTflite[i]!.feature as number[]];
+      expect(a).toHaveLength(256);
+      a.forEach((value, k) => expect(Math.abs(value - b[k]!)).toBeLessThan(1e-4));
+    });
+    const out = mkdtempSync(join(tmpdir(), 'graft-onnx-bad-'));
+    expect((await graft(['split', '--data', DEMO, '--out', out, '--quiet'])).code).toBe(0);
+    const wrong = await graft(['extract', '--data', DEMO, '--out', out, '--model', model, '--layer', 'MobilenetV1/Logits/AvgPool', '--quiet']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/mobilenet_nchw\.onnx has no value named 'MobilenetV1\/Logits\/AvgPool' — did you mean 'MobilenetV1\/Logits\/AvgPool_1a\/AvgPool'\?/);
+    const normalization = await graft(['extract', '--data', DEMO, '--out', out, '--backbone', 'mobilenet_v2', '--input-normalization', 'imagenet', '--quiet']);
+    expect(normalization.stderr).toMatch(/--input-normalization imagenet applies to an ONNX --model only/);
   });
 });

@@ -5,12 +5,13 @@
  * network (preprocessed tensors, batch 16, 2 threads and 1) and `graft extract` end to end on the
  * Fashion-MNIST folder (3000 images, fresh feature cache, process start-up included).
  *
- *   npm run build && node bench/dist/backbone-table.js [--backbones a,b] [--fashion-mnist /tmp/fmnist-200] [--json]
+ *   npm run build && node bench/dist/backbone-table.js [--backbones a,b] [--fashion-mnist /tmp/fmnist-200] [--json] [--write]
  *
+ * --write stores the accuracies `graft backbones` shows (packages/extract/measured/backbone-accuracy.json).
  * ImageNet backbones read their pinned files from GRAFT_MODEL_MIRROR (default ../shared/models/imagenet-tflite).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'fashion-mnist': { type: 'string', default: '/tmp/fmnist-200' },
     'end-to-end': { type: 'boolean', default: true },
     json: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
   },
 });
 process.env.GRAFT_MODEL_MIRROR ??= resolve(REPO_ROOT, '..', 'shared', 'models', 'imagenet-tflite');
@@ -81,3 +83,19 @@ for (const backboneId of values.backbones.split(',')) {
   say(`${backboneId.padEnd(24)} noto ${pct(row['demo-noto'])}  fluent-flat ${pct(row['demo-fluent-flat'])}  noto→flat ${pct(row['noto→fluent-flat'])}  flat→noto ${pct(row['fluent-flat→noto'])}  FMNIST ${pct(row['fashion-mnist'])}  bare ${(row.bare2 as number).toFixed(1)} img/s (1 thread ${(row.bare1 as number).toFixed(1)})${row.endToEnd ? `  end to end ${(row.endToEnd as number).toFixed(1)} img/s` : ''}`);
 }
 if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+if (values.write) {
+  const file = join(REPO_ROOT, 'packages', 'extract', 'measured', 'backbone-accuracy.json');
+  const rows = results.flatMap((row) =>
+    ['demo-noto', 'demo-fluent-flat', 'noto→fluent-flat', 'fluent-flat→noto', 'fashion-mnist'].map((dataset) => {
+      const value = row[dataset] as number | { mean: number; sd: number };
+      const folded = typeof value === 'object';
+      return { dataset: dataset.replace(/^demo-/, ''), backbone: row.backbone as string, folds: folded ? 5 : 1, cvAccuracy: Number((folded ? value.mean : value).toFixed(6)), cvAccuracySd: Number((folded ? value.sd : 0).toFixed(6)) };
+    }),
+  );
+  const measured = {
+    command: 'npm run build && node bench/dist/backbone-table.js --write',
+    method: 'test accuracy of the default head: demo styles by 5-fold stratified cross-validation; across styles trained on all of one, tested on all of the other; Fashion-MNIST 200 per class → 1000 official test images',
+    results: rows,
+  };
+  writeFileSync(file, `${JSON.stringify(measured, null, 2)}\n`);
+}

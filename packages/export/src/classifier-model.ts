@@ -27,7 +27,7 @@ export async function loadTrainedBackbone(identity: ExportedBackbone, preprocess
   const named = backboneEntry(identity.id) !== undefined;
   const range = Object.entries(INPUT_RANGES).find(([, r]) => r.scale === preprocessing.scale && r.offset === preprocessing.offset)?.[0];
   if (!named && !range && !/\.tflite$/i.test(identity.id)) throw new BackboneError(`backbone ${identity.id}: its input scale ${preprocessing.scale} and offset ${preprocessing.offset} match no known pixel range`);
-  const backbone = await loadBackbone({ backbone: named ? identity.id : '', model: named ? '' : identity.id, layer: identity.layer, inputRange: range ?? 'auto' });
+  const backbone = await loadBackbone({ backbone: named ? identity.id : '', model: named ? '' : identity.id, layer: identity.layer, inputRange: range ?? 'auto', inputNormalization: preprocessing.normalization?.name ?? 'none' });
   if (backbone.weightsSha256 !== identity.weightsSha256) {
     throw new SchemaMismatchError(`backbone ${identity.id} now has weights ${backbone.weightsSha256.slice(0, 12)}…, but the head was trained on ${identity.weightsSha256.slice(0, 12)}…: rerun extract and train`);
   }

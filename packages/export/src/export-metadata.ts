@@ -30,10 +30,12 @@ export interface ExportMetadata {
   readonly backbone: ExportedBackbone;
   readonly head: { readonly featureDim: number; readonly hiddenUnits: number; readonly hiddenActivation: string | null; readonly classCount: number };
   /**
-   * `tfjs` (model.json + weights.bin, also when absent: older exports) or `onnx` (model.onnx, for
-   * backbones imported from TFLite; input `pixels`, output `probabilities`, same shapes).
+   * `tfjs` (model.json + weights.bin, also when absent: older exports), `onnx` (model.onnx, for ONNX
+   * and TFLite backbones; input `pixels`, output `probabilities`, same shapes) or `tfjs-graph`
+   * (backbone/ — a tfjs graph model cut at node `layers.features`, fed the preprocessed image — and
+   * head/).
    */
-  readonly format?: 'tfjs' | 'onnx';
+  readonly format?: 'tfjs' | 'onnx' | 'tfjs-graph';
   /** Names of the nested models inside model.json (or graphs of model.onnx): the frozen feature extractor and the trained head. */
   readonly layers: { readonly features: string; readonly head: string };
   /**

@@ -16,10 +16,10 @@ const ACTIVATION_OPS: Readonly<Record<string, string>> = { relu: 'Relu', elu: 'E
  */
 export function onnxClassifier(featureOnnx: Uint8Array, head: tf.LayersModel, preprocessing: Preprocessing, classes: number): Uint8Array {
   const { builder, input, output } = OnnxGraphBuilder.extend(featureOnnx);
-  builder.reserveName(ONNX_CLASSIFIER_INPUT);
-  builder.reserveName(ONNX_CLASSIFIER_OUTPUT);
-  const scaled = builder.addNode('Mul', [ONNX_CLASSIFIER_INPUT, builder.addFloatInitializer('pixel_scale', [], Float32Array.of(preprocessing.scale))], 'scaled_pixels');
-  builder.addNodeWithOutput('Add', [scaled, builder.addFloatInitializer('pixel_offset', [], Float32Array.of(preprocessing.offset))], input);
+  // `pixels` and `probabilities` unless the backbone's graph uses those names itself.
+  const names = { input: builder.uniqueName(ONNX_CLASSIFIER_INPUT), output: builder.uniqueName(ONNX_CLASSIFIER_OUTPUT) };
+  const scaled = builder.addNode('Mul', [names.input, builder.addFloatInitializer('pixel_scale', [], Float32Array.of(preprocessing.scale))], 'scaled_pixels');
+  builder.addNodeWithOutput('Add', [scaled, builder.addFloatInitializer('pixel_offset', [], Float32Array.of(preprocessing.offset))], input.name!);
   let x = output;
   for (const name of [HEAD_LAYER_NAMES.hidden, HEAD_LAYER_NAMES.output]) {
     const layer = head.layers.find((l) => l.name === name);
@@ -30,12 +30,12 @@ export function onnxClassifier(featureOnnx: Uint8Array, head: tf.LayersModel, pr
     const activation = (layer.getConfig() as { activation?: string }).activation;
     if (name === HEAD_LAYER_NAMES.hidden && activation && activation !== 'linear') x = builder.addNode(ACTIVATION_OPS[activation] ?? 'Relu', [x], `${name}_${activation}`);
   }
-  builder.addNodeWithOutput('Softmax', [x], ONNX_CLASSIFIER_OUTPUT, { axis: 1 });
+  builder.addNodeWithOutput('Softmax', [x], names.output, { axis: 1 });
   const size = preprocessing.size;
   return builder.encode({
     graphName: 'graft_classifier',
-    input: { name: ONNX_CLASSIFIER_INPUT, dims: ['N', size, size, 3] },
-    output: { name: ONNX_CLASSIFIER_OUTPUT, dims: ['N', classes] },
+    input: { name: names.input, dims: ['N', size, size, 3] },
+    output: { name: names.output, dims: ['N', classes] },
     docString: 'Graft classifier: RGB pixels 0..255 [N, size, size, 3] → class probabilities [N, classes]',
   });
 }

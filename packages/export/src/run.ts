@@ -1,6 +1,6 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GRAFT_METADATA_KEY, stageDir, writeFileAtomic, type StageFunction } from '@graft/core';
-import { loadLayersModel, useTfjsBackend } from '@graft/tf';
+import { loadLayersModel, saveLayersModel, useTfjsBackend, writeModelArtifacts } from '@graft/tf';
 import { exportStage } from './spec.js';
 import { loadTrainedBackbone } from './classifier-model.js';
 import { readTrainedHeadMetadata } from './trained-head.js';
@@ -19,7 +19,12 @@ export const runExport: StageFunction<typeof exportStage> = async (context) => {
   const provenance = (JSON.parse(context.artifactMetadata('metadata', { backend }).get(GRAFT_METADATA_KEY)!) as { provenance: Record<string, unknown> }).provenance;
   const parts = { labels, preprocessing: trained.preprocessing, backbone: trained.backbone, headShape: trained.head, provenance };
   let weightBytes: number;
-  if (backbone.format === 'onnx') {
+  if (backbone.format === 'tfjs-graph') {
+    await writeModelArtifacts(backbone.graphModel!.artifacts, dirname(context.outputPath('graphBackbone')));
+    await saveLayersModel(head, dirname(context.outputPath('graphHead')));
+    await writeExportMetadata(context.outputPath('metadata'), { ...parts, format: 'tfjs-graph', layers: { features: backbone.graphModel!.node, head: head.name } });
+    weightBytes = backbone.graphModel!.artifacts.weightData.byteLength;
+  } else if (backbone.format === 'onnx') {
     const onnx = onnxClassifier(await backbone.onnxModel(), head, trained.preprocessing, labels.length);
     await writeFileAtomic(context.outputPath('onnx'), onnx);
     await writeExportMetadata(context.outputPath('metadata'), { ...parts, format: 'onnx', layers: { features: backbone.id, head: head.name } });
@@ -27,7 +32,7 @@ export const runExport: StageFunction<typeof exportStage> = async (context) => {
   } else {
     weightBytes = await writeClassifier(context.outputPath('model'), context.outputPath('metadata'), { ...parts, featureModel: await backbone.featureModel(), head });
   }
-  context.log(`export: ${backbone.id} (${backbone.layer}) + head (${trained.head.hiddenUnits ? `hidden ${trained.head.hiddenUnits} ${trained.head.hiddenActivation}, ` : ''}${labels.length} classes) → ${join(stageDir(context.out, 'export'), 'model')} (${backbone.format === 'onnx' ? 'model.onnx, ' : ''}${(weightBytes / 1e6).toFixed(1)} MB of weights)`);
+  context.log(`export: ${backbone.id} (${backbone.layer}) + head (${trained.head.hiddenUnits ? `hidden ${trained.head.hiddenUnits} ${trained.head.hiddenActivation}, ` : ''}${labels.length} classes) → ${join(stageDir(context.out, 'export'), 'model')} (${backbone.format === 'onnx' ? 'model.onnx, ' : backbone.format === 'tfjs-graph' ? 'backbone/ + head/, ' : ''}${(weightBytes / 1e6).toFixed(1)} MB of weights)`);
   head.dispose();
   return {
     summary: { backbone: backbone.id, format: backbone.format, classes: labels.length, inputSize: trained.preprocessing.size, weightBytes },

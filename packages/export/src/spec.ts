@@ -11,7 +11,9 @@ export const exportStage = defineStage({
   outputs: {
     model: { file: 'model/model.json', optional: true, description: 'tfjs LayersModel: RGB pixels 0..255, float32 [n, size, size, 3] in; class probabilities [n, classes] out (tfjs backbones).' },
     modelWeights: { file: 'model/weights.bin', optional: true, description: 'Weights of the exported tfjs model (float32).' },
-    onnx: { file: 'model/model.onnx', optional: true, description: 'ONNX model, same input and output as model.json (backbones imported from TFLite, which run on onnxruntime).' },
+    onnx: { file: 'model/model.onnx', optional: true, description: 'ONNX model, same input and output as model.json (ONNX backbones: ONNX files, TFLite files converted; they run on onnxruntime).' },
+    graphBackbone: { file: 'model/backbone/model.json', optional: true, description: 'tfjs graph-model backbones: the backbone as given (cut at the feature node recorded in metadata.json), with its weights.bin.' },
+    graphHead: { file: 'model/head/model.json', optional: true, description: 'tfjs graph-model backbones: the trained head (features in, probabilities out), with its weights.bin.' },
     metadata: { file: 'model/metadata.json', schema: 'graft.export/1', description: 'Labels, input size and preprocessing, backbone identity, head shape and provenance of the exported model.' },
   },
   params: {},

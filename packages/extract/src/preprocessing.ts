@@ -15,6 +15,11 @@ export interface Preprocessing {
   /** Input value = pixel (0..255, RGB order) × scale + offset. */
   readonly scale: number;
   readonly offset: number;
+  /**
+   * ONNX --model only: per-channel (value − mean) / std that the backbone's graph applies next
+   * (Graft adds it to the graph; decoding stops at scale and offset).
+   */
+  readonly normalization?: { readonly name: string; readonly mean: readonly number[]; readonly std: readonly number[] };
 }
 
 /** Pixel ranges a network may expect, and the scale/offset that produce them. */

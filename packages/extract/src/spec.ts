@@ -18,9 +18,10 @@ export const extractStage = defineStage({
   },
   params: {
     backbone: { type: 'string', default: 'inception_v3_mixed7', choices: BACKBONE_IDS, description: 'Pretrained backbone (see `graft backbones`): bundled ones work offline; *_imagenet ones download a pinned file on first use (or read it from GRAFT_MODEL_MIRROR).' },
-    model: { type: 'string', default: '', description: 'Path or URL of a tfjs layers model.json or a TensorFlow Lite .tflite file to use instead of --backbone (needs --layer).' },
-    layer: { type: 'string', default: '', description: 'Feature layer (tfjs) or tensor name (TFLite) of --model (4-D values are globally average-pooled); empty = the backbone\'s own.' },
-    inputRange: { type: 'string', default: 'auto', choices: ['auto', ...Object.keys(INPUT_RANGES)], description: 'Pixel range --model expects; auto = the model\'s own (a TFLite input\'s quantization or metadata; 0,1 for tfjs models). Named backbones define their own.' },
+    model: { type: 'string', default: '', description: 'Path or URL of a tfjs layers model.json, a TensorFlow Lite .tflite or an ONNX .onnx file to use instead of --backbone (needs --layer).' },
+    layer: { type: 'string', default: '', description: 'Feature layer (tfjs), tensor (TFLite) or value (ONNX) name of --model (4-D values are globally average-pooled); empty = the backbone\'s own.' },
+    inputRange: { type: 'string', default: 'auto', choices: ['auto', ...Object.keys(INPUT_RANGES)], description: 'Pixel range --model expects; auto = the model\'s own (a TFLite input\'s quantization or metadata; 0,1 for tfjs and ONNX models). Named backbones define their own.' },
+    inputNormalization: { type: 'string', default: 'none', choices: ['none', 'imagenet'], description: 'Per-channel normalization an ONNX --model expects after --input-range: imagenet = (x − [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225], torchvision\'s (with --input-range 0,1).' },
     engine: { type: 'string', default: 'auto', choices: ENGINE_CHOICES, description: 'Inference engine; auto = tfjs-node if installed, else onnxruntime, else tfjs-wasm.' },
     inferenceBatchSize: { type: 'integer', default: 16, min: 1, max: 1024, description: 'Images per inference call.' },
     threads: { type: 'integer', default: 0, min: 0, max: 256, description: 'Inference threads; 0 = one per CPU core.' },

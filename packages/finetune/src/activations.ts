@@ -44,6 +44,9 @@ export async function openCutActivations(backbone: LoadedBackbone, featureModel:
       flat ??= tf.model({ inputs: featureModel.inputs, outputs: tf.layers.flatten({ name: 'graft_cut_flatten' }).apply(lowerModel.outputs[0]!) as tf.SymbolicTensor, name: `cut_${cut}` });
       return flat;
     },
+    async tfjsFeatures() {
+      return this.featureModel();
+    },
   };
   const cache = await FeatureCache.open(join(cacheDir(out), 'features', cacheKey), perImage);
   return { lower, cache, shape };

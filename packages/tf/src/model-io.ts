@@ -85,3 +85,11 @@ export async function loadLayersModel(location: string): Promise<tf.LayersModel>
   const artifacts = await readModelArtifacts(location);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }));
 }
+
+/** Write a model held in memory (any format, e.g. a graph model) as `model.json` + `weights.bin` in `folder`. */
+export async function writeModelArtifacts(artifacts: ModelArtifacts, folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const json: ModelJson = { modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }], ...(artifacts.format ? { format: artifacts.format } : {}) };
+  await writeFileAtomic(join(folder, 'weights.bin'), new Uint8Array(artifacts.weightData));
+  await writeFileAtomic(join(folder, 'model.json'), JSON.stringify(json));
+}

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackboneError, choiceMessage, cpuCount, mapConcurrent, ParamError } from '@graft/core';
-import { createOnnxRuntimeEngine, decodeInto, openEngine, type FeatureEngine, type Preprocessing } from '@graft/extract';
-import { loadLayersModel, tf, useTfjsBackend } from '@graft/tf';
+import { createOnnxRuntimeEngine, decodeInto, graphModelFeatures, openEngine, type FeatureEngine, type Preprocessing } from '@graft/extract';
+import { loadLayersModel, readModelArtifacts, tf, useTfjsBackend } from '@graft/tf';
 import { loadTrainedBackbone } from '../classifier-model.js';
 import { readExportMetadata, type ExportMetadata } from '../export-metadata.js';
 import { collectFiles } from './collect-files.js';
@@ -127,6 +127,7 @@ export function topK(probabilities: Float32Array, labels: readonly string[], k: 
  */
 async function openClassifier(metadata: ExportMetadata, options: PredictOptions, files: readonly string[]): Promise<Classifier> {
   if (metadata.format === 'onnx') return openOnnxClassifier(metadata, options);
+  if (metadata.format === 'tfjs-graph') return openGraphClassifier(metadata, options);
   const backend = await useTfjsBackend();
   const model = await loadLayersModel(join(options.modelDir, 'model.json'));
   const pixels = { ...metadata.preprocessing, scale: 1, offset: 0 };
@@ -187,6 +188,25 @@ async function openOnnxClassifier(metadata: ExportMetadata, options: PredictOpti
   const pixels = { ...metadata.preprocessing, scale: 1, offset: 0 };
   const engine = await createOnnxRuntimeEngine(await readFile(join(options.modelDir, 'model.onnx')), { threads: options.threads, inputSize: pixels.size, featureDim: metadata.labels.length });
   return { name: 'onnxruntime', preprocessing: pixels, probabilities: (batch, n) => engine.infer(batch, n), dispose: () => engine.dispose() };
+}
+
+/** A tfjs graph-model export: the backbone cut at its feature node, then the head, both in tfjs. */
+async function openGraphClassifier(metadata: ExportMetadata, options: PredictOptions): Promise<Classifier> {
+  if (options.engine === 'onnxruntime') throw new BackboneError(`predict --engine onnxruntime: ${options.modelDir} has a tfjs graph-model backbone; run it with --engine auto or tfjs`);
+  const backend = await useTfjsBackend();
+  const { features } = await graphModelFeatures(await readModelArtifacts(join(options.modelDir, 'backbone', 'model.json')), metadata.layers.features, metadata.backbone.id);
+  const head = await loadLayersModel(join(options.modelDir, 'head', 'model.json'));
+  const { size } = metadata.preprocessing;
+  return {
+    name: `tfjs-${backend}`,
+    preprocessing: metadata.preprocessing,
+    async probabilities(batch, n) {
+      return tf.tidy(() => (head.predict(features.predict(tf.tensor4d(batch, [n, size, size, 3])) as tf.Tensor) as tf.Tensor).dataSync() as Float32Array);
+    },
+    async dispose() {
+      head.dispose();
+    },
+  };
 }
 
 /** Up to 4 decodable images among the inputs, to check a fresh ONNX export against tfjs. */

@@ -5,11 +5,14 @@ import { BackboneError, hashJson, sha256 } from '@graft/core';
 import { readModelArtifacts, tf, useTfjsBackend, type ModelArtifacts } from '@graft/tf';
 import { makePreprocessing, type InputRange, type Preprocessing } from '../preprocessing.js';
 import { convertTflite } from '../tflite/tflite-backbone.js';
+import { INPUT_NORMALIZATIONS, onnxFeatureModel, type InputNormalization } from '../onnx/onnx-model-file.js';
 import { isTflite } from '../tflite/read-tflite.js';
 import { readBundledModel } from './bundled-weights.js';
 import { downloadModel, downloadFile, isUrl } from './model-download.js';
 import { pinnedFileBytes } from './model-files.js';
 import { buildFeatureModel, featureDimension } from './feature-model.js';
+import { graphModelFeatures } from './graph-model.js';
+import type { TfjsFeatures } from '../engines/tfjs-engine.js';
 import { backboneEntry, type BundledBackbone, type DownloadedBackbone } from './registry.js';
 
 /** What identifies a backbone's features, stored in provenance: equal identities give equal features. */
@@ -30,11 +33,16 @@ export interface LoadedBackbone extends BackboneIdentity {
   readonly cacheKey: string;
   /**
    * `tfjs`: a tfjs layers model, run by every engine (onnxruntime through Graft's export of it);
-   * `onnx`: a graph converted to ONNX (TFLite files), run by onnxruntime only.
+   * `tfjs-graph`: a tfjs graph model (TF-Hub style), run by the tfjs engines;
+   * `onnx`: an ONNX graph (ONNX files, TFLite files converted), run by onnxruntime only.
    */
-  readonly format: 'tfjs' | 'onnx';
+  readonly format: 'tfjs' | 'tfjs-graph' | 'onnx';
   /** The tfjs feature model, built on first use (not needed when every feature is cached); `tfjs` format only. */
   featureModel(): Promise<tf.LayersModel>;
+  /** Images → features in tfjs (`tfjs` and `tfjs-graph` formats). */
+  tfjsFeatures(): Promise<TfjsFeatures>;
+  /** The graph model's files and its feature node (`tfjs-graph` format), for export. */
+  readonly graphModel?: { readonly artifacts: ModelArtifacts; readonly node: string };
   /** The ONNX feature model (NHWC images → [N, featureDim]); `onnx` format only. */
   onnxModel(): Promise<Uint8Array>;
 }
@@ -44,10 +52,14 @@ export interface BackboneChoice {
   readonly model: string;
   readonly layer: string;
   readonly inputRange: string;
+  /** ONNX --model: per-channel normalization after the pixel range (`none`, `imagenet`). */
+  readonly inputNormalization?: string;
 }
 
 /** Resolve `--backbone` / `--model --layer` into a backbone whose identity is known before any inference work. */
 export async function loadBackbone(choice: BackboneChoice): Promise<LoadedBackbone> {
+  if (choice.model && /\.onnx$/i.test(new URL(choice.model, 'file:///').pathname)) return loadOnnxModel(choice);
+  if ((choice.inputNormalization ?? 'none') !== 'none') throw new BackboneError(`extract --input-normalization ${choice.inputNormalization} applies to an ONNX --model only`);
   if (choice.model) return isTfliteLocation(choice.model) ? loadTfliteModel(choice) : loadCustomModel(choice);
   const entry = backboneEntry(choice.backbone);
   if (!entry) throw new BackboneError(`unknown backbone ${choice.backbone}`);
@@ -83,21 +95,40 @@ async function loadDownloaded(choice: BackboneChoice, spec: DownloadedBackbone):
   return makeOnnxBackbone({ id: choice.backbone, layer, weightsSha256: spec.sha256, preprocessing, featureDim, licence: spec.licence }, spec.description, async () => (await convert()).onnx);
 }
 
-/** A .tflite file given by path or URL (a URL is downloaded once into the model cache). */
-async function loadTfliteModel(choice: BackboneChoice): Promise<LoadedBackbone> {
-  const path = isUrl(choice.model) ? (await downloadFile(choice.model)).path : choice.model;
-  let bytes: Uint8Array;
+/** The bytes of a single-file model given by path or URL (a URL is downloaded once into the model cache). */
+async function modelFileBytes(location: string): Promise<Uint8Array> {
+  const path = isUrl(location) ? (await downloadFile(location)).path : location;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    return new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new BackboneError(`cannot read ${choice.model}: ${(error as Error).message}`, { cause: error });
+    throw new BackboneError(`cannot read ${location}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** A .tflite file given by path or URL. */
+async function loadTfliteModel(choice: BackboneChoice): Promise<LoadedBackbone> {
+  const bytes = await modelFileBytes(choice.model);
   const { converted, scaling } = convertTflite(bytes, choice.layer, choice.inputRange, basename(choice.model));
   const preprocessing: Preprocessing = { ...makePreprocessing(converted.inputSize, '0,1'), scale: scaling.scale, offset: scaling.offset };
   return makeOnnxBackbone(
     { id: choice.model, layer: choice.layer, weightsSha256: sha256(bytes), preprocessing, featureDim: converted.featureDim, licence: 'as given by the model\'s provider' },
     `TFLite model ${choice.model} (${converted.operators} operators converted to ONNX; pixel range from ${scaling.from})`,
     async () => converted.onnx,
+  );
+}
+
+/** An ONNX file given by path or URL: run as it is, the named value as the feature. */
+async function loadOnnxModel(choice: BackboneChoice): Promise<LoadedBackbone> {
+  const bytes = await modelFileBytes(choice.model);
+  const normalizationName = (choice.inputNormalization ?? 'none') as InputNormalization;
+  const model = await onnxFeatureModel(bytes, choice.layer, normalizationName, basename(choice.model));
+  const stats = INPUT_NORMALIZATIONS[normalizationName];
+  const range = (choice.inputRange === 'auto' ? '0,1' : choice.inputRange) as InputRange;
+  const preprocessing: Preprocessing = { ...makePreprocessing(model.inputSize, range), ...(stats ? { normalization: { name: normalizationName, ...stats } } : {}) };
+  return makeOnnxBackbone(
+    { id: choice.model, layer: choice.layer, weightsSha256: sha256(bytes), preprocessing, featureDim: model.featureDim, licence: 'as given by the model\'s provider' },
+    `ONNX model ${choice.model} up to ${choice.layer}`,
+    async () => model.onnx,
   );
 }
 
@@ -124,9 +155,7 @@ async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> 
   // A URL is downloaded once into the model cache (verified by sha256) and read from there.
   const download = isUrl(choice.model) ? await downloadModel(choice.model) : undefined;
   const artifacts = await readModelArtifacts(download?.path ?? choice.model);
-  if (artifacts.format === 'graph-model') {
-    throw new BackboneError(`${choice.model} is a tfjs graph model; extract --model takes a tfjs layers model (Keras) or a .tflite file for now`);
-  }
+  if (artifacts.format === 'graph-model') return loadGraphModel(choice, artifacts);
   const inputShape = findInputShape(artifacts.modelTopology);
   if (!inputShape || inputShape[1] !== inputShape[2] || typeof inputShape[1] !== 'number' || inputShape[3] !== 3) {
     throw new BackboneError(`${choice.model}: need a fixed square RGB input [null, size, size, 3], found ${JSON.stringify(inputShape)}`);
@@ -138,6 +167,23 @@ async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> 
     `tfjs model ${choice.model}${download ? ` (downloaded, model.json sha256 ${download.record.files['model.json']!.slice(0, 12)}…)` : ''}`,
     artifacts,
   );
+}
+
+/** A tfjs graph model (TF-Hub style): the named node's value as the feature, run by the tfjs engines. */
+async function loadGraphModel(choice: BackboneChoice, artifacts: ModelArtifacts): Promise<LoadedBackbone> {
+  const { features, inputSize, featureDim } = await graphModelFeatures(artifacts, choice.layer, basename(choice.model));
+  const range = (choice.inputRange === 'auto' ? '0,1' : choice.inputRange) as InputRange;
+  const identity: BackboneIdentity = { id: choice.model, layer: choice.layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(inputSize, range), featureDim, licence: 'as given by the model\'s provider' };
+  return {
+    ...identity,
+    description: `tfjs graph model ${choice.model} up to node ${choice.layer}`,
+    cacheKey: cacheKeyOf(identity),
+    format: 'tfjs-graph',
+    featureModel: () => Promise.reject(new BackboneError(`backbone ${identity.id} is a tfjs graph model: this needs a tfjs layers model (a bundled backbone, or --model <Keras model.json>)`)),
+    tfjsFeatures: async () => features,
+    onnxModel: () => Promise.reject(new BackboneError(`backbone ${identity.id} is a tfjs graph model: it runs on the tfjs engines (tfjs-node, tfjs-wasm, tfjs-cpu)`)),
+    graphModel: { artifacts, node: choice.layer },
+  };
 }
 
 /** Input shape of a Keras topology, as written by Keras (`model_config` wrapper) or by tfjs `model.save`. */
@@ -156,7 +202,8 @@ function makeOnnxBackbone(identity: BackboneIdentity, description: string, onnxM
     description,
     cacheKey: cacheKeyOf(identity),
     format: 'onnx',
-    featureModel: () => Promise.reject(new BackboneError(`backbone ${identity.id} is a TFLite network converted to ONNX: it runs on onnxruntime (engine auto or onnxruntime); this needs a tfjs backbone (a bundled one, or --model <tfjs model.json>)`)),
+    featureModel: () => Promise.reject(new BackboneError(`backbone ${identity.id} is an ONNX graph (imported from TFLite or ONNX): it runs on onnxruntime (engine auto or onnxruntime); this needs a tfjs backbone (a bundled one, or --model <tfjs model.json>)`)),
+    tfjsFeatures: () => Promise.reject(new BackboneError(`backbone ${identity.id} is an ONNX graph: it runs on onnxruntime only (--engine auto or onnxruntime)`)),
     onnxModel,
   };
 }
@@ -178,6 +225,10 @@ async function makeTfjsBackbone(identity: BackboneIdentity, description: string,
     cacheKey: cacheKeyOf(fullIdentity),
     format: 'tfjs',
     async featureModel() {
+      if (!featureModel) await build();
+      return featureModel!;
+    },
+    async tfjsFeatures() {
       if (!featureModel) await build();
       return featureModel!;
     },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { moduleDir } from '@graft/core';
 
-/** One measured accuracy of a backbone on a demo dataset (written by bench/backbone-accuracy.ts --write). */
+/** One measured accuracy of a backbone on a dataset (written by bench/backbone-table.ts --write). */
 export interface MeasuredAccuracy {
   readonly dataset: string;
   readonly backbone: string;

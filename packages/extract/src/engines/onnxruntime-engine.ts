@@ -81,6 +81,21 @@ export async function createOnnxRuntimeEngine(onnxBytes: Uint8Array, options: On
   };
 }
 
+/** The shape of a model's output on one image of zeros (NHWC [1, size, size, 3] input). */
+export async function outputShape(onnxBytes: Uint8Array, inputSize: number): Promise<number[]> {
+  const ort = await loadOnnxRuntime();
+  const session = await ort.InferenceSession.create(onnxBytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+  try {
+    const input = new ort.Tensor('float32', new Float32Array(inputSize * inputSize * CHANNELS), [1, inputSize, inputSize, CHANNELS]);
+    const output = (await session.run({ [session.inputNames[0]!]: input }))[session.outputNames[0]!]!;
+    const dims = [...output.dims];
+    output.dispose();
+    return dims;
+  } finally {
+    await session.release();
+  }
+}
+
 type OrtModule = typeof Ort;
 
 /** onnxruntime-node is a native addon: load it only when this engine is asked for. */

@@ -44,7 +44,9 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
     const engineOptions = { threads: options.threads, inputSize: backbone.preprocessing.size, featureDim: backbone.featureDim };
     return { engine: await createOnnxRuntimeEngine(await backbone.onnxModel(), engineOptions), fallbacks: [] };
   }
-  const candidates: EngineName[] = options.choice === 'auto' ? [...ENGINES] : [options.choice as EngineName];
+  if (backbone.format === 'tfjs-graph' && options.choice === 'onnxruntime') throw new BackboneError(`engine onnxruntime: backbone ${backbone.id} is a tfjs graph model and runs on the tfjs engines (tfjs-node, tfjs-wasm, tfjs-cpu)`);
+  // A tfjs graph model has no ONNX form: auto goes straight to the tfjs engines.
+  const candidates: EngineName[] = options.choice === 'auto' ? ENGINES.filter((name) => backbone.format === 'tfjs' || name !== 'onnxruntime') : [options.choice as EngineName];
   const fallbacks: string[] = [];
   for (const name of candidates) {
     try {
@@ -52,7 +54,7 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
         const { engine, check } = await openOnnxRuntime(backbone, options);
         return { engine, onnxCheck: check, fallbacks };
       }
-      return { engine: await createTfjsEngine(name, await backbone.featureModel(), backbone.preprocessing.size), fallbacks };
+      return { engine: await createTfjsEngine(name, await backbone.tfjsFeatures(), backbone.preprocessing.size), fallbacks };
     } catch (error) {
       const reason = `${name}: ${(error as Error).message.split('\n')[0]}`;
       if (options.choice !== 'auto') throw new BackboneError(`engine ${reason}`, { cause: error });

@@ -4,8 +4,13 @@ import type { EngineName, FeatureEngine } from './engine.js';
 const BACKEND_OF = { 'tfjs-node': 'tensorflow', 'tfjs-wasm': 'wasm', 'tfjs-cpu': 'cpu' } as const;
 export type TfjsEngineName = keyof typeof BACKEND_OF;
 
+/** Images [n, size, size, 3] → features [n, D], in tfjs: a feature LayersModel, or a graph model cut at a node. */
+export interface TfjsFeatures {
+  predict(images: tf.Tensor4D): tf.Tensor | tf.Tensor[];
+}
+
 /** Run the feature model with tfjs on the backend the engine names (throws if it cannot load). */
-export async function createTfjsEngine(name: TfjsEngineName, featureModel: tf.LayersModel, inputSize: number): Promise<FeatureEngine> {
+export async function createTfjsEngine(name: TfjsEngineName, featureModel: TfjsFeatures, inputSize: number): Promise<FeatureEngine> {
   await useTfjsBackend(BACKEND_OF[name]);
   return {
     name: name as EngineName,

@@ -12,6 +12,11 @@ export const ONNX_IR_VERSION = 8;
 
 export type AttributeValue = number | number[] | string | { float: number };
 
+/** The fixed sizes (or symbolic names) of a value's dimensions, as its ValueInfo states them. */
+export function valueDims(info: OnnxTypes.IValueInfoProto): Dimension[] {
+  return (info.type?.tensorType?.shape?.dim ?? []).map((dim) => (dim.dimValue != null ? Number(dim.dimValue) : (dim.dimParam ?? '?')));
+}
+
 /** One tensor dimension: a fixed size, or a named symbolic one (e.g. the batch 'N'). */
 export type Dimension = number | string;
 
@@ -23,28 +28,41 @@ export class OnnxGraphBuilder {
   private readonly nodes: OnnxTypes.INodeProto[] = [];
   private readonly initializers: OnnxTypes.ITensorProto[] = [];
   private readonly usedNames = new Set<string>();
+  /** Operator sets and IR version of the model being extended (else Graft's own). */
+  private opsetImport: OnnxTypes.IOperatorSetIdProto[] = [{ domain: '', version: ONNX_OPSET }];
+  private irVersion = ONNX_IR_VERSION;
 
   /**
-   * A builder holding the nodes and initializers of an existing single-input, single-output
-   * model, to extend it; returns the names of its input and output (no longer graph inputs or
-   * outputs once the extended graph is encoded with new ones).
+   * A builder holding the nodes and initializers of an existing model (its operator sets kept), to
+   * extend it; returns its image input (the one graph input that is not an initializer) and its
+   * first output. These stop being graph inputs and outputs once the extended graph is encoded with
+   * new ones.
    */
-  static extend(bytes: Uint8Array): { builder: OnnxGraphBuilder; input: string; output: string } {
+  static extend(bytes: Uint8Array): { builder: OnnxGraphBuilder; input: OnnxTypes.IValueInfoProto; output: string; values: Set<string> } {
     const model = onnx.ModelProto.decode(bytes);
     const graph = model.graph;
-    if (!graph || graph.input?.length !== 1 || graph.output?.length !== 1) throw new Error('only a model with one input and one output can be extended');
+    if (!graph) throw new Error('the model has no graph');
     const builder = new OnnxGraphBuilder();
+    if (model.opsetImport?.length) builder.opsetImport = model.opsetImport;
+    if (model.irVersion) builder.irVersion = Number(model.irVersion);
+    const values = new Set<string>();
     for (const node of graph.node ?? []) {
       builder.nodes.push(node);
+      for (const name of node.output ?? []) if (name) values.add(name);
       for (const name of [...(node.output ?? []), node.name ?? '']) if (name) builder.usedNames.add(name);
     }
+    const constants = new Set<string>();
     for (const initializer of graph.initializer ?? []) {
       builder.initializers.push(initializer);
       builder.usedNames.add(initializer.name!);
+      constants.add(initializer.name!);
     }
-    const [input, output] = [graph.input[0]!.name!, graph.output[0]!.name!];
-    builder.usedNames.add(input);
-    return { builder, input, output };
+    const inputs = (graph.input ?? []).filter((input) => !constants.has(input.name!));
+    if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} inputs (besides its weights): Graft needs one image input`);
+    const output = graph.output?.[0]?.name;
+    if (!output) throw new Error('the model has no output');
+    for (const input of inputs) builder.usedNames.add(input.name!);
+    return { builder, input: inputs[0]!, output, values };
   }
 
   /** A tensor or node name not used before in this graph, derived from `base`. */
@@ -108,8 +126,8 @@ export class OnnxGraphBuilder {
   /** Encode the graph with one float32 input and one float32 output. */
   encode(options: { graphName: string; input: { name: string; dims: Dimension[] }; output: { name: string; dims: Dimension[] }; docString?: string }): Uint8Array {
     const model = onnx.ModelProto.create({
-      irVersion: ONNX_IR_VERSION,
-      opsetImport: [{ domain: '', version: ONNX_OPSET }],
+      irVersion: this.irVersion,
+      opsetImport: this.opsetImport,
       producerName: 'graft',
       graph: {
         name: options.graphName,
