@@ -14,7 +14,7 @@ function optionsOf(command: (typeof COMMANDS)[number]): string[] {
 
 describe('every graft command', () => {
   it('takes --quiet and --json', () => {
-    expect(COMMANDS.map((c) => String(c.command).split(' ')[0])).toEqual(['run', 'split', 'extract', 'similarity', 'train', 'adapt', 'evaluate', 'export', 'finetune', 'predict', 'status', 'inspect', 'backbones', 'turbo-config']);
+    expect(COMMANDS.map((c) => String(c.command).split(' ')[0])).toEqual(['run', 'split', 'extract', 'similarity', 'train', 'doctor', 'adapt', 'evaluate', 'export', 'finetune', 'predict', 'status', 'inspect', 'backbones', 'turbo-config']);
     for (const command of COMMANDS) expect(optionsOf(command), String(command.command)).toEqual(expect.arrayContaining(['quiet', 'json']));
   });
 

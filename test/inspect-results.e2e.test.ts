@@ -274,7 +274,7 @@ describe('graft status', () => {
 
   it('says every stage is up to date right after `graft run` with the same params', async () => {
     const result = await status(out);
-    expect(reasons(result)).toEqual({ split: 'up to date', extract: 'up to date', train: 'up to date', evaluate: 'up to date', export: 'up to date' });
+    expect(reasons(result)).toEqual({ split: 'up to date', extract: 'up to date', train: 'up to date', doctor: 'up to date', evaluate: 'up to date', export: 'up to date' });
     expect(result.upToDate).toBe(true);
     const text = await graft(['status', ...RUN_FLAGS, '--out', out]);
     expect(text.stdout).toContain(`evaluate  up to date — ${summary.evaluate!.headline}`);
@@ -285,6 +285,7 @@ describe('graft status', () => {
       split: 'up to date',
       extract: 'up to date',
       train: 'params changed: steps 300 → 200',
+      doctor: 'upstream stage train is not up to date',
       evaluate: 'upstream stage train is not up to date',
       export: 'upstream stage train is not up to date',
     });
@@ -307,6 +308,7 @@ describe('graft status', () => {
       split: 'never ran',
       extract: 'input split/manifest.parquet is missing (run `graft split`)',
       train: 'input split/classes.parquet is missing (run `graft split`)',
+      doctor: 'input split/classes.parquet is missing (run `graft split`)',
       evaluate: 'input split/classes.parquet is missing (run `graft split`)',
       export: 'upstream stage train is not up to date',
     });

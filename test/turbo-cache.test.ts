@@ -25,18 +25,18 @@ describe('turbo run evaluate', () => {
     writeFileSync(join(root, 'params', 'train.json'), JSON.stringify({ steps: 300 }));
   });
 
-  it('runs split → extract → train → evaluate cold, then is a full cache hit that restores artifacts', () => {
-    expect(turboRun(root)).toEqual({ split: 'MISS', extract: 'MISS', train: 'MISS', evaluate: 'MISS' });
+  it('runs split → extract → train → doctor → evaluate cold, then is a full cache hit that restores artifacts', () => {
+    expect(turboRun(root)).toEqual({ split: 'MISS', extract: 'MISS', train: 'MISS', doctor: 'MISS', evaluate: 'MISS' });
     const report = readFileSync(join(root, 'artifacts', 'evaluate', 'report.json'), 'utf8');
     rmSync(join(root, 'artifacts', 'evaluate'), { recursive: true });
     rmSync(join(root, 'artifacts', 'train'), { recursive: true });
-    expect(turboRun(root)).toEqual({ split: 'HIT', extract: 'HIT', train: 'HIT', evaluate: 'HIT' });
+    expect(turboRun(root)).toEqual({ split: 'HIT', extract: 'HIT', train: 'HIT', doctor: 'HIT', evaluate: 'HIT' });
     expect(readFileSync(join(root, 'artifacts', 'evaluate', 'report.json'), 'utf8')).toBe(report);
   });
 
-  it('reruns only train and evaluate when a train param changes', () => {
+  it('reruns only train, doctor and evaluate when a train param changes', () => {
     writeFileSync(join(root, 'params', 'train.json'), JSON.stringify({ steps: 200 }));
-    expect(turboRun(root)).toEqual({ split: 'HIT', extract: 'HIT', train: 'MISS', evaluate: 'MISS' });
+    expect(turboRun(root)).toEqual({ split: 'HIT', extract: 'HIT', train: 'MISS', doctor: 'MISS', evaluate: 'MISS' });
     expect(provenance(root, 'train').params.steps).toBe(200);
   });
 
@@ -44,11 +44,11 @@ describe('turbo run evaluate', () => {
     const food = join(root, 'data', 'emoji-demo5', 'noto', 'food');
     const mammal = join(root, 'data', 'emoji-demo5', 'noto', 'mammal');
     copyFileSync(join(mammal, readdirSync(mammal).sort()[0]!), join(food, 'added_image.jpg'));
-    expect(turboRun(root)).toEqual({ split: 'MISS', extract: 'MISS', train: 'MISS', evaluate: 'MISS' });
+    expect(turboRun(root)).toEqual({ split: 'MISS', extract: 'MISS', train: 'MISS', doctor: 'MISS', evaluate: 'MISS' });
     expect(provenance(root, 'extract').summary).toMatchObject({ computed: 0, cached: 275 });
     // A copy of an existing image has known content: nothing to compute. A new picture is computed once.
     writeFileSync(join(food, 'new_picture.jpg'), readFileSync(join(root, 'data', 'emoji-demo5', 'fluent-flat', 'food', readdirSync(join(root, 'data', 'emoji-demo5', 'fluent-flat', 'food')).sort()[0]!)));
-    expect(turboRun(root)).toEqual({ split: 'MISS', extract: 'MISS', train: 'MISS', evaluate: 'MISS' });
+    expect(turboRun(root)).toEqual({ split: 'MISS', extract: 'MISS', train: 'MISS', doctor: 'MISS', evaluate: 'MISS' });
     expect(provenance(root, 'extract').summary).toMatchObject({ computed: 1, cached: 275 });
   });
 });

@@ -3,6 +3,7 @@ import { splitDefinition } from '@graft/split';
 import { extractDefinition } from '@graft/extract';
 import { similarityDefinition } from '@graft/similarity';
 import { trainDefinition } from '@graft/train';
+import { doctorDefinition } from '@graft/doctor';
 import { adaptDefinition } from '@graft/adapt';
 import { evaluateDefinition } from '@graft/evaluate';
 import { exportDefinition } from '@graft/export';
@@ -12,7 +13,7 @@ import { finetuneDefinition } from '@graft/finetune';
  * The pipeline, in run order. Stages that need a target domain (`needsTarget`: similarity, adapt) do
  * nothing unless split ran with `--target`.
  */
-export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, similarityDefinition, trainDefinition, adaptDefinition, evaluateDefinition, exportDefinition] as unknown as StageDefinition<StageSpec>[];
+export const PIPELINE: readonly StageDefinition<StageSpec>[] = [splitDefinition, extractDefinition, similarityDefinition, trainDefinition, doctorDefinition, adaptDefinition, evaluateDefinition, exportDefinition] as unknown as StageDefinition<StageSpec>[];
 
 /**
  * Stages run on their own, after the pipeline (not by `graft run`): finetune costs minutes to hours

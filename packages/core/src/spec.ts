@@ -52,7 +52,7 @@ export interface OutputSpec {
   readonly optional?: boolean;
 }
 
-export type StageName = 'split' | 'extract' | 'similarity' | 'train' | 'adapt' | 'evaluate' | 'export' | 'finetune';
+export type StageName = 'split' | 'extract' | 'similarity' | 'train' | 'doctor' | 'adapt' | 'evaluate' | 'export' | 'finetune';
 
 /** An artifact of an upstream stage that a stage reads. */
 export interface InputSpec extends OutputSpec {

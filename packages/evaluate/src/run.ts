@@ -9,6 +9,7 @@ import { classificationMetrics } from './metrics.js';
 import { predictionsTable } from './tables.js';
 import { buildReportModel, renderReport } from './report/build-report.js';
 import { evaluateTarget, targetHeadline } from './target-evaluation.js';
+import { readDoctorSummary, rescoreWithoutLeaks } from './data-checks.js';
 
 /** How many misclassified images the report lists (most confident first). */
 const MISTAKES_LISTED = 50;
@@ -36,6 +37,10 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     .slice(0, MISTAKES_LISTED)
     .map((i) => ({ row: bottlenecks.rows[i]!, predictedClass: labels[predicted[i]!]!, confidence: confidence[i]! }));
 
+  // Dataset checks (doctor, when it ran): the accuracy without test images that copy training images.
+  const doctor = await readDoctorSummary(context.inputPath('doctorSummary'));
+  const withoutLeaks = doctor && split === 'test' ? rescoreWithoutLeaks(bottlenecks.rows, evaluated, predicted, doctor.leakedTestImages) : undefined;
+
   const details = { backend, backbone: bottlenecks.provenance.backbone, labels };
   const report = {
     split,
@@ -47,6 +52,7 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     confusionMatrix: metrics.confusion,
     misclassified: mistakes.map((m) => ({ path: m.row.path, trueClass: m.row.className, predictedClass: m.predictedClass, confidence: m.confidence })),
     backbone: bottlenecks.provenance.backbone.id,
+    ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}),
   };
   // Target domain (--target): the only place its labels are read.
   const adaptation = await evaluateTarget(allBottlenecks, model, labels.length, {
@@ -55,14 +61,17 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
   }, context.log);
   await writeFileAtomic(context.outputPath('report'), stableStringify(adaptation ? { ...report, adaptation } : report, 2) + '\n');
   await writeParquetFile(context.outputPath('predictions'), predictionsTable(bottlenecks.rows, labels, probabilities, predicted, confidence, context.artifactMetadata('predictions', details)));
-  const reportModel = await buildReportModel(context, { split, labels, metrics, mistakes, backbone: bottlenecks.provenance.backbone.id, extractProvenance: bottlenecks.provenance, details });
+  const reportModel = await buildReportModel(context, { split, labels, metrics, mistakes, backbone: bottlenecks.provenance.backbone.id, extractProvenance: bottlenecks.provenance, details, doctor, withoutLeaks, rowsByPath: new Map(bottlenecks.rows.map((row) => [row.path, row])) });
   await writeFileAtomic(context.outputPath('page'), await renderReport(reportModel));
   context.log(`evaluate: report ${join(stageDir(context.out, 'evaluate'), evaluateStage.outputs.page.file)}${reportModel.thumbnailsNote ? ` (${reportModel.thumbnailsNote.split(':')[0]})` : ''}`);
-  const headline = `Final ${split} accuracy = ${(100 * metrics.accuracy).toFixed(1)}% (N=${metrics.count})`;
+  const leakNote = withoutLeaks && withoutLeaks.leaked > 0
+    ? `\n${withoutLeaks.leaked} of the ${metrics.count} test images copy a train / validation image (graft doctor): without them, ${withoutLeaks.accuracy === null ? 'no test image is left' : `test accuracy = ${(100 * withoutLeaks.accuracy).toFixed(1)}% (N=${withoutLeaks.count})`}`
+    : '';
+  const headline = `Final ${split} accuracy = ${(100 * metrics.accuracy).toFixed(1)}% (N=${metrics.count})${leakNote}`;
   if (adaptation) {
     const targetLine = targetHeadline(adaptation);
     context.log(`evaluate: ${targetLine}`);
-    return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline: `${headline}\n${targetLine}`, methods: adaptation.methods, targetTestImages: adaptation.targetTestImages }, details };
+    return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}), headline: `${headline}\n${targetLine}`, methods: adaptation.methods, targetTestImages: adaptation.targetTestImages }, details };
   }
-  return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, headline }, details };
+  return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}), headline }, details };
 };

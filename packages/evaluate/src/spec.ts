@@ -4,6 +4,7 @@ import { extractStage } from '@graft/extract';
 import { trainStage } from '@graft/train';
 import { similarityStage } from '@graft/similarity';
 import { adaptStage } from '@graft/adapt';
+import { doctorStage } from '@graft/doctor';
 
 /** evaluate: the trained head on the held-out test split, with an honest accuracy and a report page. */
 export const evaluateStage = defineStage({
@@ -26,11 +27,16 @@ export const evaluateStage = defineStage({
     similarity: inputFrom(similarityStage, 'summary', { optional: true }),
     adaptPredictions: inputFrom(adaptStage, 'predictions', { optional: true }),
     adaptMethods: inputFrom(adaptStage, 'methods', { optional: true }),
+    // Dataset checks (doctor): read when present; leaked test images are re-scored without.
+    doctorSummary: inputFrom(doctorStage, 'summary', { optional: true }),
+    doctorDuplicates: inputFrom(doctorStage, 'duplicates', { optional: true }),
+    doctorLabelIssues: inputFrom(doctorStage, 'labelIssues', { optional: true }),
+    doctorOutliers: inputFrom(doctorStage, 'outliers', { optional: true }),
   },
   outputs: {
-    report: { file: 'report.json', description: 'Test accuracy, per-class precision / recall / F1, confusion matrix and misclassified test images; with a target domain, target test accuracy per adaptation method.' },
+    report: { file: 'report.json', description: 'Test accuracy, per-class precision / recall / F1, confusion matrix and misclassified test images; with a target domain, target test accuracy per adaptation method; with the doctor\'s checks, the accuracy without test images leaked from train / validation.' },
     predictions: { file: 'predictions.parquet', schema: 'graft.predictions/1', description: 'Prediction for every image of every split: predicted class, confidence, class probabilities.' },
-    page: { file: 'report/index.html', description: 'Self-contained HTML report (works offline): accuracy, curves, confusion matrix, per-class table, mistakes with thumbnails, dataset summary, provenance.' },
+    page: { file: 'report/index.html', description: 'Self-contained HTML report (works offline): accuracy, curves, confusion matrix, per-class table, mistakes with thumbnails, dataset summary, dataset checks (duplicates, leaks, likely label errors, outliers), provenance.' },
   },
   params: {
     split: { type: 'string', default: 'test', choices: ['test', 'validation', 'train'], description: 'Split the headline accuracy is computed on.' },

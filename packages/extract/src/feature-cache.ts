@@ -137,13 +137,16 @@ export class FeatureCache {
 
   /** Persist pending features as one new chunk file and pending failures as one list, each named after its content. */
   async flush(): Promise<void> {
-    if (this.pendingFailures.length > 0) {
-      const text = JSON.stringify(this.pendingFailures);
-      await writeFileAtomic(join(this.directory, `failures-${sha256(text).slice(0, 24)}.json`), text);
-      this.pendingFailures = [];
-    }
-    if (this.pending.length === 0) return;
+    // Take what is pending before any await: entries added while the files are written go to the next flush.
+    const failures = this.pendingFailures;
+    this.pendingFailures = [];
     const batch = this.pending;
+    this.pending = [];
+    if (failures.length > 0) {
+      const text = JSON.stringify(failures);
+      await writeFileAtomic(join(this.directory, `failures-${sha256(text).slice(0, 24)}.json`), text);
+    }
+    if (batch.length === 0) return;
     const values = new Float32Array(batch.length * this.featureDim);
     batch.forEach((item, i) => values.set(item.feature, i * this.featureDim));
     const features = featureVector(values, this.featureDim);
@@ -161,6 +164,5 @@ export class FeatureCache {
       this.index.set(item.sha256, { chunk: file, row, engine: item.engine });
       this.pendingByHash.delete(item.sha256);
     });
-    this.pending = [];
   }
 }

@@ -25,6 +25,23 @@ describe('FeatureCache', () => {
   });
 });
 
+describe('FeatureCache under concurrent use', () => {
+  it('keeps what is added while a flush is writing, for the next flush', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'graft-cache-'));
+    const cache = await FeatureCache.open(directory, 2);
+    cache.add('aa', Float32Array.of(1, 2), 'sharp');
+    cache.addFailure('zz', 'cannot decode');
+    const writing = cache.flush();
+    cache.add('bb', Float32Array.of(3, 4), 'sharp'); // while the first chunk is being written
+    cache.addFailure('yy', 'cannot decode');
+    await writing;
+    await cache.flush();
+    const reopened = await FeatureCache.open(directory, 2);
+    expect(reopened.has('aa') && reopened.has('bb')).toBe(true);
+    expect([reopened.failureOf('zz'), reopened.failureOf('yy')]).toEqual(['cannot decode', 'cannot decode']);
+  });
+});
+
 describe('FeatureCache failures', () => {
   it('remembers contents that cannot be decoded, across opens', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'graft-cache-'));

@@ -19,6 +19,8 @@ export function artifactNames(pipeline: readonly StageDefinition<StageSpec>[]): 
       add(name, relative); // `graft inspect bottlenecks`
       const fileName = output.file.split('/').pop()!;
       if (fileName !== name) add(fileName, relative); // `graft inspect predictions.parquet`
+      const stem = fileName.replace(/\.[a-z]+$/, '');
+      if (stem !== name && stem !== fileName) add(stem, relative); // `graft inspect label-issues`
     }
   }
   return names;

@@ -8,6 +8,8 @@ import { confusionMatrixSpec, l2SelectionSpec, renderChart, trainingCurvesSpec }
 import { reportHtml } from './report-html.js';
 import type { HeadFit, LeftOutFile, MistakeView, ReportModel } from './report-model.js';
 import { thumbnailOf } from './thumbnails.js';
+import { checksView } from './checks-view.js';
+import type { DoctorSummary, LeakRescoring } from '../data-checks.js';
 
 /** A misclassified image: its manifest row, what the head predicted and how sure it was. */
 export interface Mistake {
@@ -28,6 +30,11 @@ export interface Evaluation {
   readonly extractProvenance: Readonly<Record<string, unknown>>;
   /** evaluate's own provenance details (backend, …). */
   readonly details: Readonly<Record<string, unknown>>;
+  /** The doctor's summary when it ran, and the accuracy without leaked test images. */
+  readonly doctor?: DoctorSummary | undefined;
+  readonly withoutLeaks?: LeakRescoring | undefined;
+  /** Manifest rows of the source images by path (thumbnails of the checks). */
+  readonly rowsByPath?: ReadonlyMap<string, ManifestRow>;
 }
 
 /** Gather everything the report shows: evaluate's results plus the upstream artifacts it declares as inputs. */
@@ -61,6 +68,12 @@ export async function buildReportModel(context: StageContext<typeof evaluateStag
       { stage: 'evaluate', provenance: { ...context.provenance, ...evaluation.details } },
     ],
     graftVersion: GRAFT_VERSION,
+    checks: evaluation.doctor
+      ? await checksView(
+          { duplicates: context.inputPath('doctorDuplicates'), labelIssues: context.inputPath('doctorLabelIssues'), outliers: context.inputPath('doctorOutliers') },
+          evaluation.doctor, evaluation.withoutLeaks, evaluation.rowsByPath ?? new Map(), context.data,
+        )
+      : undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ClassRow } from '@graft/split';
 import type { CurvePoint, SelectionRow } from '@graft/train';
 import type { ClassificationMetrics } from '../metrics.js';
 import type { Thumbnail } from './thumbnails.js';
+import type { ChecksView } from './checks-view.js';
 
 /** A misclassified image as the report shows it. */
 export interface MistakeView {
@@ -58,6 +59,8 @@ export interface ReportModel {
   readonly leftOut: readonly LeftOutFile[];
   readonly stages: readonly StageProvenance[];
   readonly graftVersion: string;
+  /** The doctor's dataset checks, when it ran. */
+  readonly checks: ChecksView | undefined;
 }
 
 /** The charts of the report, rendered to SVG. */

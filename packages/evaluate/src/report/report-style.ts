@@ -26,12 +26,15 @@ tfoot td { font-weight: 600; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 .mistakes { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 14px; }
-.mistake { border: 1px solid var(--line); border-radius: 8px; padding: 8px; background: var(--bg-soft); }
-.mistake img, .mistake .no-image { display: block; width: 96px; height: 96px; object-fit: contain; margin: 0 auto 6px; background: white; border-radius: 4px; }
-.mistake .no-image { display: flex; align-items: center; justify-content: center; text-align: center; font-size: 11px; color: var(--muted); padding: 4px; }
-.mistake p { margin: 0; font-size: 12px; }
-.mistake .predicted { color: var(--bad); }
-.mistake .path { color: var(--muted); overflow-wrap: anywhere; }
+.mistake, .finding { border: 1px solid var(--line); border-radius: 8px; padding: 8px; background: var(--bg-soft); }
+.mistake img, .mistake .no-image, .finding img, .finding .no-image { display: block; width: 96px; height: 96px; object-fit: contain; margin: 0 auto 6px; background: white; border-radius: 4px; }
+.mistake .no-image, .finding .no-image { display: flex; align-items: center; justify-content: center; text-align: center; font-size: 11px; color: var(--muted); padding: 4px; }
+.mistake p, .finding p { margin: 0; font-size: 12px; }
+.mistake .predicted, .finding .predicted { color: var(--bad); }
+.mistake .path, .finding .path { color: var(--muted); overflow-wrap: anywhere; }
+.pairs { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 14px; }
+.pair { border: 1px solid var(--line); border-radius: 8px; padding: 4px 10px 10px; }
+.pair p { margin: 4px 0; font-size: 13px; }
 .stages { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 14px; }
 .stage { border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 10px; min-width: 0; }
 .stage table { width: 100%; table-layout: fixed; font-size: 13px; margin: 0; }
