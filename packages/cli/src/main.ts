@@ -12,7 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 await exitOnError(async () => {
   let cli = yargs(process.argv.slice(2))
     .scriptName('graft')
-    .usage('$0 <command> [options]\n\nTeach a pretrained image network a new job: split → extract → train → evaluate → export, each stage cached.');
+    .usage('$0 <command> [options]\n\nTeach a pretrained image network a new job: split → extract → train → doctor → evaluate → export, each stage cached.');
   for (const command of COMMANDS) cli = cli.command(command);
   await cli
     .demandCommand(1, `Name a command: ${COMMANDS.map((c) => String(c.command).split(' ')[0]).join(', ')} (see --help)`)

@@ -5,7 +5,7 @@ import { PIPELINE } from '../stages.js';
 /** `graft run`: every stage in order, with the same --data / --out and every stage's params. */
 export const runCommand: CommandModule = {
   command: 'run',
-  describe: 'Run split → extract → train → evaluate → export (stages whose inputs did not change are skipped); with --target also similarity and domain adaptation.',
+  describe: 'Run split → extract → train → doctor → evaluate → export (stages whose inputs did not change are skipped); with --target also similarity and domain adaptation.',
   builder: (yargs) => {
     let builder = addCommonOptions(yargs);
     for (const { spec } of PIPELINE) builder = builder.options(stageParamOptions(spec));
