@@ -28,7 +28,7 @@ export function checksHtml(view: ChecksView): string {
 <tr><td>near duplicate pairs (by ${escapeHtml(String(near.by))}, similarity ≥ ${near.threshold}): label conflicts / test leaks / validation leaks / same class</td><td class="num">${count(near, 'label-conflict')} / ${count(near, 'test-leak')} / ${count(near, 'validation-leak')} / ${count(near, 'same-class')}</td></tr>
 <tr><td>test images leaked from train / validation</td><td class="num">${summary.leakedTestImages.length}</td></tr>
 <tr><td>likely label errors (confident learning on out-of-fold predictions, accuracy ${percent(summary.labelIssues.outOfFoldAccuracy)})</td><td class="num">${summary.labelIssues.flagged}</td></tr>
-<tr><td>outliers (far from every other image)</td><td class="num">${summary.outliers.flagged}</td></tr>
+<tr><td>outliers (far from every class)</td><td class="num">${summary.outliers.flagged}</td></tr>
 </tbody></table>`;
   const pairs = view.pairs.length
     ? `<h3>Duplicates that matter</h3><div class="pairs">${view.pairs
@@ -41,7 +41,7 @@ export function checksHtml(view: ChecksView): string {
         .join('\n')}</div>`
     : '';
   const outliers = view.outliers.length
-    ? `<h3>Outliers</h3><p class="note">Images far from all others (often broken, off-topic or from another kind of picture); farthest first.</p><div class="mistakes">${view.outliers
+    ? `<h3>Outliers</h3><p class="note">Images far from every class (often broken, off-topic or from another kind of picture); farthest first.</p><div class="mistakes">${view.outliers
         .map((r) => imageHtml(r.image, `<p>${escapeHtml(r.image.className)}</p><p class="muted">score ${r.score.toFixed(3)}, z ${r.robustZ.toFixed(1)}</p>`))
         .join('\n')}</div>`
     : '';
