@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBackbone, openEngine } from '@graft/extract';
-import { headProbabilities, trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
+import { defaultTrainingOptions, headProbabilities, trainHead, type LabelledFeatures } from '@graft/train';
 import { loadDataset, subset } from './head/datasets.js';
 import { bareNetworkRate } from './extract/bare-network.js';
 import { REPO_ROOT } from './project-copy.js';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
   },
 });
 process.env.GRAFT_MODEL_MIRROR ??= resolve(REPO_ROOT, '..', 'shared', 'models', 'imagenet-tflite');
-const defaults = Object.fromEntries(Object.entries(trainStage.params).filter(([name]) => name !== 'sweep').map(([name, p]) => [name, p.default])) as unknown as Omit<TrainingOptions, 'classCount'>;
+const defaults = defaultTrainingOptions();
 const say = (line: string) => values.json || process.stdout.write(`${line}\n`);
 const none = (like: LabelledFeatures) => subset(like, []);
 

@@ -15,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '@graft/core';
 import { Workspace } from '@graft/linalg';
-import { trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
+import { defaultTrainingOptions, trainHead, type LabelledFeatures } from '@graft/train';
 import { tfjsSgdSeconds } from './head/tfjs-sgd-baseline.js';
 import { findPython } from './head/reference.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } } });
 const [dimension, classCount, rows] = [1280, 10, Number(values.rows)];
-const defaults = Object.fromEntries(Object.entries(trainStage.params).filter(([name]) => name !== 'sweep').map(([name, p]) => [name, p.default])) as unknown as Omit<TrainingOptions, 'classCount'>;
+const defaults = defaultTrainingOptions();
 const figures: Record<string, number | string> = {};
 const say = (line: string) => values.json || process.stdout.write(`${line}\n`);
 

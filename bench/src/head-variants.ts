@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { extractStage } from '@graft/extract';
-import { headProbabilities, trainHead, trainStage, type TrainingOptions } from '@graft/train';
+import { defaultTrainingOptions, headProbabilities, trainHead } from '@graft/train';
 import { DATASET_NAMES, loadDataset, subset } from './head/datasets.js';
 import { findPython, runReference } from './head/reference.js';
 import { HEAD_VARIANTS } from './head/variants.js';
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const defaults = Object.fromEntries(Object.entries(trainStage.params).filter(([name]) => name !== 'sweep').map(([name, p]) => [name, p.default])) as unknown as Omit<TrainingOptions, 'classCount'>;
+const defaults = defaultTrainingOptions();
 const variants = values.variants.split(',').map((i) => HEAD_VARIANTS[Number(i)]!);
 const python = findPython();
 const say = (line: string) => values.json || process.stdout.write(`${line}\n`);

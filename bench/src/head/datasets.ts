@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CORE_CODE_DIR, runStage, type StageDefinition, type StageSpec } from '@graft/core';
 import { splitDefinition } from '@graft/split';
 import { extractDefinition, readBottlenecks } from '@graft/extract';
-import { stratifiedFolds, type LabelledFeatures } from '@graft/train';
+import { pickRows, stratifiedFolds, type LabelledFeatures } from '@graft/train';
 import { digitsPair } from '../digits-pair.js';
 import { REPO_ROOT } from '../project-copy.js';
 
@@ -79,9 +79,4 @@ function asLabelled(bottlenecks: Awaited<ReturnType<typeof readBottlenecks>>): L
 const classCount = (all: LabelledFeatures) => Math.max(...all.labels) + 1;
 
 /** The given rows of a feature set. */
-export function subset(all: LabelledFeatures, rows: readonly number[]): LabelledFeatures {
-  const d = all.dimension;
-  const features = new Float32Array(rows.length * d);
-  rows.forEach((row, i) => features.set(all.features.subarray(row * d, (row + 1) * d), i * d));
-  return { features, labels: Int32Array.from(rows, (i) => all.labels[i]!), paths: rows.map((i) => all.paths[i]!), count: rows.length, dimension: d };
-}
+export const subset = pickRows;

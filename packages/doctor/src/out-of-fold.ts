@@ -1,10 +1,4 @@
-import { headProbabilities, stratifiedFolds, trainHead, trainStage, type LabelledFeatures, type TrainingOptions } from '@graft/train';
-
-/** train's defaults (the head users get), as the options of one fit. */
-function defaultTrainingOptions(): Omit<TrainingOptions, 'classCount'> {
-  const entries = Object.entries(trainStage.params).filter(([name]) => name !== 'sweep').map(([name, param]) => [name, param.default]);
-  return Object.fromEntries(entries) as unknown as Omit<TrainingOptions, 'classCount'>;
-}
+import { defaultTrainingOptions, headProbabilities, pickRows, stratifiedFolds, trainHead, type LabelledFeatures, type TrainingOptions } from '@graft/train';
 
 export interface OutOfFoldSettings {
   readonly classCount: number;
@@ -15,14 +9,6 @@ export interface OutOfFoldSettings {
   readonly standardize: boolean;
   /** Called after each fold. */
   readonly onFold?: () => void;
-}
-
-/** Rows `indices` of `all`, as their own LabelledFeatures. */
-function pick(all: LabelledFeatures, indices: readonly number[]): LabelledFeatures {
-  const { dimension } = all;
-  const features = new Float32Array(indices.length * dimension);
-  indices.forEach((row, i) => features.set(all.features.subarray(row * dimension, (row + 1) * dimension), i * dimension));
-  return { features, labels: Int32Array.from(indices, (row) => all.labels[row]!), paths: indices.map((row) => all.paths[row]!), count: indices.length, dimension };
 }
 
 /**
@@ -39,14 +25,14 @@ export function outOfFoldProbabilities(all: LabelledFeatures, settings: OutOfFol
     ...defaultTrainingOptions(), classCount, optimizer: 'lbfgs', hiddenUnits: 0, standardize: settings.standardize,
     l2: settings.l2 === 'auto' ? 'auto' : String(settings.l2), seed: settings.seed,
   };
-  const empty = pick(all, []);
+  const empty = pickRows(all, []);
   for (let fold = 0; fold < folds; fold++) {
     const heldOut: number[] = [];
     const fitted: number[] = [];
     for (let row = 0; row < all.count; row++) (foldOf[row] === fold ? heldOut : fitted).push(row);
     if (heldOut.length === 0) continue;
-    const { head } = trainHead(pick(all, fitted), empty, options);
-    const scored = headProbabilities(head, pick(all, heldOut).features);
+    const { head } = trainHead(pickRows(all, fitted), empty, options);
+    const scored = headProbabilities(head, pickRows(all, heldOut).features);
     heldOut.forEach((row, i) => probabilities.set(scored.subarray(i * classCount, (i + 1) * classCount), row * classCount));
     settings.onFold?.();
   }

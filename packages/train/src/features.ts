@@ -57,3 +57,11 @@ export function withAugmented(train: LabelledFeatures, augmented: AugmentedRows)
     added: rows.length,
   };
 }
+
+/** Rows `rows` of `all` (in that order), as their own LabelledFeatures. */
+export function pickRows(all: LabelledFeatures, rows: readonly number[]): LabelledFeatures {
+  const { dimension } = all;
+  const features = new Float32Array(rows.length * dimension);
+  rows.forEach((row, i) => features.set(all.features.subarray(row * dimension, (row + 1) * dimension), i * dimension));
+  return { features, labels: Int32Array.from(rows, (row) => all.labels[row]!), paths: rows.map((row) => all.paths[row]!), count: rows.length, dimension };
+}

@@ -1,5 +1,5 @@
 import { featureScaling, Workspace, type FeatureScaling, type Matrix } from '@graft/linalg';
-import { HeadNetwork, type HeadShape, type InputMap, type LossSettings } from './head-network.js';
+import { HeadNetwork, type HeadShape, type InputMap } from './head-network.js';
 import type { LabelledFeatures } from './features.js';
 
 /**

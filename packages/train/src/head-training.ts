@@ -1,6 +1,6 @@
 import { ParamError, SeededRandom, type ParamValues } from '@graft/core';
 import type { LabelledFeatures } from './features.js';
-import { DEFAULT_LEARNING_RATES, L2_GRID, type trainStage } from './spec.js';
+import { DEFAULT_LEARNING_RATES, L2_GRID, trainStage } from './spec.js';
 import type { HiddenActivation, TrainedHead } from './head.js';
 import type { HeadShape, LossSettings } from './head-network.js';
 import { FitProblem } from './fit-problem.js';
@@ -15,6 +15,12 @@ import type { StepOptimizerName } from './step-optimizers.js';
 
 /** Everything that shapes one training run: the train params (but the sweep) and the class count. */
 export type TrainingOptions = Omit<ParamValues<typeof trainStage>, 'sweep'> & { readonly classCount: number };
+
+/** The train stage's defaults — the head users get — as the options of one fit (without the class count). */
+export function defaultTrainingOptions(): Omit<TrainingOptions, 'classCount'> {
+  const entries = Object.entries(trainStage.params).filter(([name]) => name !== 'sweep').map(([name, param]) => [name, param.default]);
+  return Object.fromEntries(entries) as unknown as Omit<TrainingOptions, 'classCount'>;
+}
 
 /** One point of the training curve. */
 export interface CurvePoint {

@@ -1,7 +1,7 @@
 export { trainStage, HIDDEN_ACTIVATIONS, OPTIMIZERS, L2_GRID, DEFAULT_LEARNING_RATES } from './spec.js';
 export { runTrain } from './run.js';
 export { trainDefinition } from './definition.js';
-export { trainHead, resolveOptimizer, resolveLearningRate, l2Candidates, VALIDATION_SELECTION_MIN_ROWS } from './head-training.js';
+export { trainHead, defaultTrainingOptions, resolveOptimizer, resolveLearningRate, l2Candidates, VALIDATION_SELECTION_MIN_ROWS } from './head-training.js';
 export type { CurvePoint, TrainingOptions, TrainingResult, TrainingProgress, SolverReport } from './head-training.js';
 export type { DenseWeights, TrainedHead, HiddenActivation } from './head.js';
 export { makeBatchSampler, classWeights } from './batch-sampler.js';
@@ -15,5 +15,5 @@ export { readHead, readMetrics, readRunCurves, readSelection, readStandardizatio
 export type { RunCurve, SelectionRow } from './tables.js';
 export { sweepRuns, chooseRun, SWEEP_ALIASES } from './sweep.js';
 export type { SweepRun } from './sweep.js';
-export { selectSplit, withAugmented } from './features.js';
+export { selectSplit, withAugmented, pickRows } from './features.js';
 export type { LabelledFeatures, AugmentedRows } from './features.js';

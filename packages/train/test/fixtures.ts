@@ -1,7 +1,6 @@
 import { SeededRandom } from '@graft/core';
 import type { LabelledFeatures } from '../src/features.js';
-import { trainStage } from '../src/spec.js';
-import type { TrainingOptions } from '../src/head-training.js';
+import { defaultTrainingOptions, type TrainingOptions } from '../src/head-training.js';
 
 /**
  * Gaussian blobs around one centre per class, shifted and scaled unevenly per dimension as real
@@ -37,8 +36,7 @@ export function xor(count: number, seed: number): LabelledFeatures {
 
 /** The train stage's defaults (as a user gets them) for `classCount` classes, with overrides. */
 export function options(classCount: number, overrides: Partial<TrainingOptions> = {}): TrainingOptions {
-  const defaults = Object.fromEntries(Object.entries(trainStage.params).filter(([name]) => name !== 'sweep').map(([name, p]) => [name, p.default]));
-  return { ...(defaults as unknown as TrainingOptions), classCount, ...overrides };
+  return { ...defaultTrainingOptions(), classCount, ...overrides };
 }
 
 export function crossEntropy(probabilities: ArrayLike<number>, labels: Int32Array, classCount: number): number {
