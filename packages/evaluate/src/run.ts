@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SchemaMismatchError, stableStringify, stageDir, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
 import { readBottlenecks, selectDomain } from '@graft/extract';
-import { loadLayersModel, useTfjsBackend } from '@graft/tf';
+import { headProbabilities, readHeadModel } from '@graft/train';
 import { evaluateStage } from './spec.js';
-import { argmaxRows, predictProbabilities } from './predict-features.js';
+import { argmaxRows } from './predict-features.js';
 import { classificationMetrics } from './metrics.js';
 import { predictionsTable } from './tables.js';
 import { buildReportModel, renderReport } from './report/build-report.js';
@@ -20,13 +20,12 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
   // Target-domain rows (--target) are scored apart, below; everything else is about the source domain.
   const bottlenecks = selectDomain(allBottlenecks, 'source');
   const labels = (await readFile(context.inputPath('labels'), 'utf8')).split('\n').filter((line) => line !== '');
-  const backend = await useTfjsBackend();
-  const model = await loadLayersModel(context.inputPath('model'));
-  const [inputDim, outputDim] = [model.inputs[0]!.shape[1], model.outputs[0]!.shape[1]];
-  if (inputDim !== bottlenecks.featureDim || outputDim !== labels.length) {
-    throw new SchemaMismatchError(`the trained head takes ${inputDim}-d features to ${outputDim} classes but the bottlenecks are ${bottlenecks.featureDim}-d with ${labels.length} labels: rerun \`graft train\``);
+  // The head's dense layers are applied with Graft's own kernels: no tfjs to load.
+  const head = await readHeadModel(context.inputPath('model'));
+  if (head.featureDim !== bottlenecks.featureDim || head.classCount !== labels.length) {
+    throw new SchemaMismatchError(`the trained head takes ${head.featureDim}-d features to ${head.classCount} classes but the bottlenecks are ${bottlenecks.featureDim}-d with ${labels.length} labels: rerun \`graft train\``);
   }
-  const probabilities = predictProbabilities(model, bottlenecks.features, bottlenecks.featureDim, labels.length);
+  const probabilities = headProbabilities(head, bottlenecks.features);
   const { predicted, confidence } = argmaxRows(probabilities, labels.length);
   const split = context.params.split;
   const evaluated = bottlenecks.rows.flatMap((row, i) => (row.split === split ? [i] : []));
@@ -41,7 +40,7 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
   const doctor = await readDoctorSummary(context.inputPath('doctorSummary'));
   const withoutLeaks = doctor && split === 'test' ? rescoreWithoutLeaks(bottlenecks.rows, evaluated, predicted, doctor.leakedTestImages) : undefined;
 
-  const details = { backend, backbone: bottlenecks.provenance.backbone, labels };
+  const details = { backbone: bottlenecks.provenance.backbone, labels };
   const report = {
     split,
     accuracy: metrics.accuracy,
@@ -55,7 +54,7 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
     ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}),
   };
   // Target domain (--target): the only place its labels are read.
-  const adaptation = await evaluateTarget(allBottlenecks, model, labels.length, {
+  const adaptation = await evaluateTarget(allBottlenecks, head, labels.length, {
     adaptPredictions: context.inputPath('adaptPredictions'), adaptMethods: context.inputPath('adaptMethods'), similarity: context.inputPath('similarity'),
     bottlenecksHash: context.inputHashes['extract/bottlenecks.parquet']!,
   }, context.log);

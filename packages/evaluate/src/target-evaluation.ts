@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readAdaptPredictions, readMethods } from '@graft/adapt';
 import { selectDomain, type Bottlenecks } from '@graft/extract';
 import { domainOf } from '@graft/split';
-import type { tf } from '@graft/tf';
-import { argmaxRows, predictProbabilities } from './predict-features.js';
+import { headProbabilities, type TrainedHead } from '@graft/train';
+import { argmaxRows } from './predict-features.js';
 
 /** One method's accuracy on the held-out target test set and on the source test split. */
 export interface MethodScore {
@@ -43,7 +43,7 @@ function accuracy(truth: readonly number[], predicted: ArrayLike<number>): numbe
  */
 export async function evaluateTarget(
   all: Bottlenecks,
-  head: tf.LayersModel,
+  head: TrainedHead,
   classCount: number,
   inputs: { adaptPredictions: string; adaptMethods: string; similarity: string; bottlenecksHash: string },
   log: (message: string) => void,
@@ -56,7 +56,7 @@ export async function evaluateTarget(
   const sourceTest = source.rows.flatMap((row, i) => (isTest(row) ? [i] : []));
   const targetLabelled = target.rows.some((row) => row.classIndex >= 0);
 
-  const headPredicted = (b: Bottlenecks) => argmaxRows(predictProbabilities(head, b.features, b.featureDim, classCount), classCount).predicted;
+  const headPredicted = (b: Bottlenecks) => argmaxRows(headProbabilities(head, b.features), classCount).predicted;
   const headTarget = headPredicted(target);
   const headSource = headPredicted(source);
   const methods: MethodScore[] = [

@@ -1,20 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DatasetError, ParamError, Progress, mapConcurrent, cpuCount, sha256, writeParquetFile, type StageFunction } from '@graft/core';
+import { DatasetError, ParamError, Progress, cacheDir, writeParquetFile, type StageFunction } from '@graft/core';
 import { splitStage } from './spec.js';
 import { scanDataset, type CandidateFile } from './scan-dataset.js';
 import { datasetHash } from './dataset-fingerprint.js';
-import { inspectImage } from './inspect-image.js';
+import { FileChecks, type FileCheck } from './file-checks.js';
 import { assignClassSplits, countSplits } from './assign-split.js';
 import { classesTable, domainOf, manifestTable, rejectedTable, type ClassRow, type ManifestRow, type RejectedRow } from './tables.js';
 import { splitTarget } from './split-target.js';
 
-interface CheckedFile {
-  readonly file: CandidateFile;
-  readonly sha256: string;
-  readonly bytes: number;
-  readonly inspection: Awaited<ReturnType<typeof inspectImage>>;
-}
+type CheckedFile = FileCheck & { readonly file: CandidateFile };
 
 /** The split stage: scan, check every file, assign splits, write manifest, classes and rejected. */
 export const runSplit: StageFunction<typeof splitStage> = async (context) => {
@@ -30,14 +24,9 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
   scanning.finish(`${scan.classNames.length} class folders`);
   if (scan.classNames.length === 0) throw new DatasetError(`dataset ${context.data} has no class sub-folders: expected <data>/<class>/<image files>`);
 
-  const progress = new Progress('split: checking images', scan.files.length, { quiet: context.quiet });
-  const checked = await mapConcurrent(scan.files, cpuCount() * 2, async (file): Promise<CheckedFile> => {
-    const content = await readFile(file.absolutePath);
-    const inspection = await inspectImage(content, params.maxPixels);
-    progress.tick();
-    return { file, sha256: sha256(content), bytes: content.byteLength, inspection };
-  });
-  progress.finish();
+  // Files unchanged since the last run (size, mtime, ctime, inode) are not read again.
+  const fileChecks = await FileChecks.open(cacheDir(context.out), params.maxPixels);
+  const checked: CheckedFile[] = await fileChecks.checkAll(scan.files, params.maxPixels, 'split: checking images', context.quiet);
 
   const rejected: RejectedRow[] = [...scan.rejected];
   const usableByClass = new Map<string, CheckedFile[]>(scan.classNames.map((name) => [name, []]));
@@ -74,11 +63,12 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     });
   }
   // Target domain (--target): appended after the source rows; its labels are read only by evaluate.
-  const target = context.target ? await splitTarget(context.target, included, { maxPixels: params.maxPixels, targetTestPercent: params.targetTestPercent, quiet: context.quiet }) : undefined;
+  const target = context.target ? await splitTarget(context.target, included, fileChecks, { maxPixels: params.maxPixels, targetTestPercent: params.targetTestPercent, quiet: context.quiet }) : undefined;
   if (target) {
     manifest.push(...target.rows);
     rejected.push(...target.rejected);
   }
+  await fileChecks.save();
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   manifest.sort((a, b) => (domainOf(a) === domainOf(b) ? byPath(a, b) : domainOf(a) === 'source' ? -1 : 1));
   rejected.sort(byPath);
@@ -109,6 +99,8 @@ export const runSplit: StageFunction<typeof splitStage> = async (context) => {
     summary: {
       images: sourceRows.length, classes: included.length, ...splitCounts, rejected: rejected.length, excludedClasses: classes.filter((c) => c.excludedReason).map((c) => c.className),
       ...targetSummary,
+      // Files read and decoded by this run; the others were unchanged since the last one (cache/split/).
+      filesRead: fileChecks.inspected,
     },
     details,
   };

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DatasetError, Progress, cpuCount, hashJson, mapConcurrent, sha256 } from '@graft/core';
-import { inspectImage } from './inspect-image.js';
+import { DatasetError, hashJson } from '@graft/core';
+import type { FileChecks } from './file-checks.js';
 import { scanTarget, targetSplit } from './target-domain.js';
 import type { ManifestRow, RejectedRow } from './tables.js';
 
@@ -18,16 +17,9 @@ export interface TargetSplitResult {
  * split train (adaptation) or test (held out) by path hash; labelled with the source class of its
  * folder, or unlabelled (class index -1, class name '') in a flat folder.
  */
-export async function splitTarget(root: string, labels: readonly string[], options: { maxPixels: number; targetTestPercent: number; quiet: boolean }): Promise<TargetSplitResult> {
+export async function splitTarget(root: string, labels: readonly string[], fileChecks: FileChecks, options: { maxPixels: number; targetTestPercent: number; quiet: boolean }): Promise<TargetSplitResult> {
   const scan = await scanTarget(root, labels);
-  const progress = new Progress('split: checking target images', scan.files.length, { quiet: options.quiet });
-  const checked = await mapConcurrent(scan.files, cpuCount() * 2, async (file) => {
-    const content = await readFile(file.absolutePath);
-    const inspection = await inspectImage(content, options.maxPixels);
-    progress.tick();
-    return { file, sha256: sha256(content), bytes: content.byteLength, inspection };
-  });
-  progress.finish();
+  const checked = await fileChecks.checkAll(scan.files, options.maxPixels, 'split: checking target images', options.quiet);
   const rows: ManifestRow[] = [];
   const rejected: RejectedRow[] = scan.rejected.map((r) => ({ ...r, reason: `target domain: ${r.reason}` }));
   for (const item of checked) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync, symlinkSync, mkdtempSync } from 'node:fs';
+import { existsSync, writeFileSync, symlinkSync, mkdtempSync, readFileSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runStage, DatasetError, ParamError } from '@graft/core';
@@ -70,6 +70,28 @@ describe('split stage', () => {
     expect(after).toHaveLength(before.length + 5);
   });
 
+  it('a rerun reads only new and changed files, and writes what a first run writes', async () => {
+    const data = await makeTree({ ...images('a', 10), ...images('b', 10, 50), 'b/broken.jpg': 'not an image' });
+    const past = new Date(Date.now() - 3_600_000);
+    const age = (files: string[]) => { for (const file of files) utimesSync(file, past, past); };
+    age(walk(data)); // files written long before the run: outside the window where an unchanged stamp cannot be trusted
+    const out = mkdtempSync(join(tmpdir(), 'graft-out-'));
+    const run = async () => (await runStage(splitStage, runSplit, { params: defaults, out, data, quiet: true, codeDirs: [], force: true })).summary as { filesRead: number; images: number };
+    expect((await run()).filesRead).toBe(21);
+    expect((await run()).filesRead).toBe(0);
+    writeFileSync(join(data, 'a', 'added.jpg'), await syntheticImage(900)());
+    // Same size, other content, mtime set back to the old value: the ctime still changes.
+    const replaced = join(data, 'b', 'img 50.jpg');
+    const other = await syntheticImage(51)();
+    writeFileSync(replaced, Buffer.concat([other, Buffer.alloc(Math.max(0, readFileSync(replaced).length - other.length))]).subarray(0, readFileSync(replaced).length));
+    writeFileSync(join(data, 'b', 'broken.jpg'), await syntheticImage(901)());
+    age([join(data, 'a', 'added.jpg'), replaced, join(data, 'b', 'broken.jpg')]);
+    const rerun = await run();
+    expect(rerun.filesRead).toBe(3);
+    const fresh = await split(data);
+    for (const file of ['manifest.parquet', 'classes.parquet', 'rejected.parquet']) expect(readFileSync(join(out, 'split', file)).equals(readFileSync(join(fresh.out, 'split', file)))).toBe(true);
+  });
+
   it('is deterministic: the same folder gives byte-identical artifacts', async () => {
     const data = await makeTree({ ...images('a', 8), ...images('b', 8, 20) });
     const [first, second] = [await split(data), await split(data)];
@@ -112,3 +134,8 @@ describe('split stage', () => {
     expect(existsSync(join(out, 'split'))).toBe(false);
   });
 });
+
+/** Every file under a folder. */
+function walk(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}

@@ -1,8 +1,9 @@
 import { tf } from '@graft/tf';
 import type { DenseWeights, TrainedHead } from './head.js';
 
-/** Layer names of the head inside every tfjs model Graft writes (the head model and the export). */
-export const HEAD_LAYER_NAMES = { hidden: 'graft_hidden', output: 'final_result' } as const;
+import { HEAD_LAYER_NAMES } from './head-layer-names.js';
+
+export { HEAD_LAYER_NAMES };
 
 /**
  * Apply the head's layers, with the trained weights, to a symbolic features tensor [n, D];

@@ -3,11 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { DatasetError, ParamError, Progress, writeParquetFile, type StageFunction } from '@graft/core';
 import { readAugmented, readBottlenecks } from '@graft/extract';
 import { classLabels, readClasses } from '@graft/split';
-import { saveLayersModel, useTfjsBackend } from '@graft/tf';
 import { trainStage } from './spec.js';
 import { selectSplit, withAugmented } from './features.js';
 import { trainHead, type TrainingOptions, type TrainingProgress, type TrainingResult } from './head-training.js';
-import { headToLayersModel } from './head-model.js';
+import { writeHeadModel } from './head-model-file.js';
 import { headTable, metricsTable, selectionTable, standardizationTable } from './tables.js';
 import { chooseRun, sweepRuns, type SweepRun } from './sweep.js';
 
@@ -96,10 +95,7 @@ export const runTrain: StageFunction<typeof trainStage> = async (context) => {
   await writeParquetFile(context.outputPath('metrics'), metricsTable(curves, context.artifactMetadata('metrics', details)));
   await writeParquetFile(context.outputPath('selection'), selectionTable(results.map(({ result }, run) => ({ run, selection: result.selection })), context.artifactMetadata('selection', details)));
   await writeParquetFile(context.outputPath('standardization'), standardizationTable(chosen.result.scaling, context.artifactMetadata('standardization', details)));
-  await useTfjsBackend();
-  const model = headToLayersModel(head);
-  await saveLayersModel(model, dirname(context.outputPath('model')), { labels, backbone: bottlenecks.provenance.backbone, preprocessing: bottlenecks.provenance.preprocessing, head: headShape });
-  model.dispose();
+  await writeHeadModel(head, dirname(context.outputPath('model')), { labels, backbone: bottlenecks.provenance.backbone, preprocessing: bottlenecks.provenance.preprocessing, head: headShape });
   await writeFile(context.outputPath('labels'), labels.join('\n') + '\n');
   const { kept, stepsRun } = chosen.result;
   return {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@graft/core';
 import { minimizeLbfgs } from '@graft/linalg';
-import { tf, useTfjsBackend } from '@graft/tf';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { saveLayersModel, tf, useTfjsBackend } from '@graft/tf';
 import { trainHead, l2Candidates, resolveLearningRate, resolveOptimizer } from '../src/head-training.js';
 import { headProbabilities } from '../src/head-probabilities.js';
 import { headToLayersModel } from '../src/head-model.js';
+import { readHeadModel, writeHeadModel } from '../src/head-model-file.js';
 import { featureScaling } from '@graft/linalg';
 import { L2_GRID } from '../src/spec.js';
 import { PATH_PATIENCE } from '../src/l2-selection.js';
@@ -119,8 +123,18 @@ describe('trainHead with L-BFGS (the default)', () => {
       await useTfjsBackend();
       const model = headToLayersModel(result.head);
       const fromModel = tf.tidy(() => (model.predict(tf.tensor2d(test.features, [test.count, test.dimension])) as tf.Tensor).dataSync() as Float32Array);
-      model.dispose();
       fromModel.forEach((p, i) => expect(p).toBeCloseTo(folded[i]!, 5));
+      // Saved as train saves it and read back without tfjs (evaluate, the doctor): the same head.
+      const folder = mkdtempSync(join(tmpdir(), 'graft-head-'));
+      await saveLayersModel(model, folder);
+      model.dispose();
+      const read = await readHeadModel(join(folder, 'model.json'));
+      // train writes it without tfjs: the same files, byte for byte.
+      const written = mkdtempSync(join(tmpdir(), 'graft-head-'));
+      await writeHeadModel(result.head, written);
+      for (const file of ['model.json', 'weights.bin']) expect(readFileSync(join(written, file))).toEqual(readFileSync(join(folder, file)));
+      expect(read).toEqual(result.head);
+      expect(Array.from(headProbabilities(read, test.features))).toEqual(Array.from(folded));
       expect(result.head.output.units).toBe(4);
       expect(result.head.featureDim).toBe(10);
     }

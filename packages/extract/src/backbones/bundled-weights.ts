@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { BackboneError } from '@graft/core';
+import { BackboneError, sha256 } from '@graft/core';
 import { concatenate, type ModelArtifacts } from '@graft/tf';
 
 const require = createRequire(import.meta.url);
@@ -43,6 +43,26 @@ export function readBundledModel(name: NsfwjsModel): ModelArtifacts {
     weightData: concatenate(shards),
     ...(modelJson.format ? { format: modelJson.format } : {}),
   };
+}
+
+/**
+ * sha256 of each bundled model's weight bytes in nsfwjs 4.3.0 (the version package-lock.json
+ * installs): the weights' identity without reading them (a test checks the pins against the files).
+ */
+export const BUNDLED_WEIGHTS_SHA256: Readonly<Record<NsfwjsModel, string>> = {
+  inception_v3: '8a457f3fdec7db18b16e44323454db0eaeb8f314eda0046b2e293e58a5bfabf4',
+  mobilenet_v2: '8e7dddbb16acacc1bf1601b1b8a761e730ff934b7f2d7771312b2f000e5f5f13',
+  mobilenet_v2_mid: 'fee38f0bcbad1a223b8301c014bbf78984365aef5ab08fc3289ed4229ab67f0e',
+};
+
+/** The bundled model's weights, refused when they are not the pinned ones (another nsfwjs version). */
+export function readPinnedBundledModel(name: NsfwjsModel): ModelArtifacts {
+  const artifacts = readBundledModel(name);
+  const actual = sha256(new Uint8Array(artifacts.weightData));
+  if (actual !== BUNDLED_WEIGHTS_SHA256[name]) {
+    throw new BackboneError(`the ${name} weights in ${nsfwjsModelDir(name)} (sha256 ${actual.slice(0, 12)}…) are not the ones Graft pins (${BUNDLED_WEIGHTS_SHA256[name].slice(0, 12)}…, nsfwjs 4.3.0): run \`npm ci\` to install the locked nsfwjs`);
+  }
+  return artifacts;
 }
 
 function shardIndex(file: string): number {

@@ -7,7 +7,7 @@ import { makePreprocessing, type InputRange, type Preprocessing } from '../prepr
 import { convertTflite } from '../tflite/tflite-backbone.js';
 import { INPUT_NORMALIZATIONS, onnxFeatureModel, type InputNormalization } from '../onnx/onnx-model-file.js';
 import { isTflite } from '../tflite/read-tflite.js';
-import { readBundledModel } from './bundled-weights.js';
+import { BUNDLED_WEIGHTS_SHA256, readPinnedBundledModel } from './bundled-weights.js';
 import { downloadModel, downloadFile, isUrl } from './model-download.js';
 import { pinnedFileBytes } from './model-files.js';
 import { buildFeatureModel, featureDimension } from './feature-model.js';
@@ -66,13 +66,17 @@ export async function loadBackbone(choice: BackboneChoice): Promise<LoadedBackbo
   return entry.kind === 'bundled' ? loadBundled(choice, entry) : loadDownloaded(choice, entry);
 }
 
+/**
+ * A backbone whose weights ship in nsfwjs: its identity uses the pinned sha256 of those weights, so
+ * features and ONNX exports already cached need no weight file read (seconds: they are base64 in JS
+ * modules); the weights are read, and checked against the pin, only when the model is built.
+ */
 function loadBundled(choice: BackboneChoice, spec: BundledBackbone): Promise<LoadedBackbone> {
   const layer = choice.layer || spec.layer;
-  const artifacts = readBundledModel(spec.weights);
   return makeTfjsBackbone(
-    { id: choice.backbone, layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(spec.inputSize, spec.inputRange), featureDim: layer === spec.layer ? spec.featureDim : -1, licence: spec.licence },
+    { id: choice.backbone, layer, weightsSha256: BUNDLED_WEIGHTS_SHA256[spec.weights], preprocessing: makePreprocessing(spec.inputSize, spec.inputRange), featureDim: layer === spec.layer ? spec.featureDim : -1, licence: spec.licence },
     spec.description,
-    artifacts,
+    () => readPinnedBundledModel(spec.weights),
   );
 }
 
@@ -165,7 +169,7 @@ async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> 
   return makeTfjsBackbone(
     { id: choice.model, layer: choice.layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(inputShape[1], range), featureDim: -1, licence: 'as given by the model\'s provider' },
     `tfjs model ${choice.model}${download ? ` (downloaded, model.json sha256 ${download.record.files['model.json']!.slice(0, 12)}…)` : ''}`,
-    artifacts,
+    () => artifacts,
   );
 }
 
@@ -208,11 +212,12 @@ function makeOnnxBackbone(identity: BackboneIdentity, description: string, onnxM
   };
 }
 
-async function makeTfjsBackbone(identity: BackboneIdentity, description: string, artifacts: ModelArtifacts): Promise<LoadedBackbone> {
+async function makeTfjsBackbone(identity: BackboneIdentity, description: string, readArtifacts: () => ModelArtifacts): Promise<LoadedBackbone> {
   let featureModel: tf.LayersModel | undefined;
   let featureDim = identity.featureDim;
   const build = async () => {
     await useTfjsBackend();
+    const artifacts = readArtifacts();
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }));
     featureModel = buildFeatureModel(model, identity.layer);
     featureDim = featureDimension(featureModel);

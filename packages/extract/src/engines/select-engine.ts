@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BackboneError, stableStringify, writeFileAtomic } from '@graft/core';
 import type { LoadedBackbone } from '../backbones/load-backbone.js';
 import { ENGINES, type EngineName, type FeatureEngine } from './engine.js';
-import { createTfjsEngine } from './tfjs-engine.js';
+import { createTfjsEngine, TFJS_BACKEND_OF } from './tfjs-engine.js';
+import { useTfjsBackend } from '@graft/tf';
 import { createOnnxRuntimeEngine } from './onnxruntime-engine.js';
 import { exportLayersModelToOnnx } from '../onnx/export-layers-model.js';
 
@@ -54,6 +55,8 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
         const { engine, check } = await openOnnxRuntime(backbone, options);
         return { engine, onnxCheck: check, fallbacks };
       }
+      // The backend first: building the tfjs model costs seconds, wasted when the backend cannot load (tfjs-node not installed).
+      await useTfjsBackend(TFJS_BACKEND_OF[name]);
       return { engine: await createTfjsEngine(name, await backbone.tfjsFeatures(), backbone.preprocessing.size), fallbacks };
     } catch (error) {
       const reason = `${name}: ${(error as Error).message.split('\n')[0]}`;

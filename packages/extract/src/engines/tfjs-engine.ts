@@ -1,8 +1,9 @@
 import { tf, useTfjsBackend } from '@graft/tf';
 import type { EngineName, FeatureEngine } from './engine.js';
 
-const BACKEND_OF = { 'tfjs-node': 'tensorflow', 'tfjs-wasm': 'wasm', 'tfjs-cpu': 'cpu' } as const;
-export type TfjsEngineName = keyof typeof BACKEND_OF;
+/** The tfjs backend each tfjs engine runs on. */
+export const TFJS_BACKEND_OF = { 'tfjs-node': 'tensorflow', 'tfjs-wasm': 'wasm', 'tfjs-cpu': 'cpu' } as const;
+export type TfjsEngineName = keyof typeof TFJS_BACKEND_OF;
 
 /** Images [n, size, size, 3] → features [n, D], in tfjs: a feature LayersModel, or a graph model cut at a node. */
 export interface TfjsFeatures {
@@ -11,7 +12,7 @@ export interface TfjsFeatures {
 
 /** Run the feature model with tfjs on the backend the engine names (throws if it cannot load). */
 export async function createTfjsEngine(name: TfjsEngineName, featureModel: TfjsFeatures, inputSize: number): Promise<FeatureEngine> {
-  await useTfjsBackend(BACKEND_OF[name]);
+  await useTfjsBackend(TFJS_BACKEND_OF[name]);
   return {
     name: name as EngineName,
     async infer(batch, n) {
