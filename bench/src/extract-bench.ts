@@ -6,7 +6,7 @@
  *   npm run bench -- <folder> --json   # any class-folder dataset; one JSON object per backbone
  *
  * Options: --backbones a,b (default inception_v3,mobilenet_v2)  --images N (synthesized size, 2000)
- * --rss 2000,20000 (sizes for the memory check)  --rss-backbone mobilenet_v2  --naive-images 40
+ * --rss 2000,20000 (sizes for the memory check)  --rss-backbones inception_v3,mobilenet_v2  --naive-images 40
  * --no-turbo  --no-rss
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -20,13 +20,14 @@ import { matmulPeakGflops } from './extract/matmul-peak.js';
 import { bareNetworkRate } from './extract/bare-network.js';
 import { naiveRate } from './extract/naive-baseline.js';
 import { measureCommand } from './extract/measure-command.js';
-import { incrementalTurbo, type TurboTimes } from './extract/incremental-turbo.js';
+import { memoryPhases, type MemoryPhase } from './extract/memory-phases.js';
+import { incrementalTurbo, stageBreakdown, type TurboTimes } from './extract/incremental-turbo.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     json: { type: 'boolean' }, backbones: { type: 'string', default: 'inception_v3,mobilenet_v2' }, images: { type: 'string', default: '2000' },
-    rss: { type: 'string', default: '2000,20000' }, 'rss-backbone': { type: 'string', default: 'mobilenet_v2' }, 'naive-images': { type: 'string', default: '40' },
+    rss: { type: 'string', default: '2000,20000' }, 'rss-backbones': { type: 'string', default: 'inception_v3,mobilenet_v2' }, 'naive-images': { type: 'string', default: '40' },
     'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
   },
 });
@@ -50,9 +51,9 @@ function extractRun(data: string, backbone: string, label: string) {
   rmSync(join(out, 'extract'), { recursive: true, force: true });
   measureCommand(process.execPath, [graftCli, 'split', '--data', data, '--out', out, '--quiet']);
   const args = [graftCli, 'extract', '--data', data, '--out', out, '--backbone', backbone, '--threads', String(threads), '--inference-batch-size', String(batchSize), '--json', '--quiet'];
-  const measured = measureCommand(process.execPath, args);
+  const measured = measureCommand(process.execPath, args, { env: { GRAFT_TRACE_MEMORY: '1' } });
   const summary = JSON.parse(measured.stdout) as { images: number; engine: string };
-  return { ...measured, images: summary.images, engine: summary.engine, out };
+  return { ...measured, images: summary.images, engine: summary.engine, out, memoryPhases: memoryPhases(measured.stderr) };
 }
 
 const results: Record<string, unknown>[] = [];
@@ -81,17 +82,18 @@ for (const backboneId of values.backbones!.split(',')) {
     naive_img_per_s: round(naive.rate), naive_engine: 'tfjs-wasm', naive_images: naive.images, naive_same_engine_img_per_s: round(naiveSameEngine.rate),
     ratio_end_to_end_over_bare: round(endToEndRate / bare, 3), ratio_bare_over_peak: round((bare * gflopsPerImage) / matmulPeak, 3),
     ratio_over_naive: round(endToEndRate / naive.rate, 1), ratio_over_naive_same_engine: round(endToEndRate / naiveSameEngine.rate, 2),
-    peak_rss_mb: round(endToEnd.peakRssMb, 0),
+    peak_rss_mb: round(endToEnd.peakRssMb, 0), memory_phases: endToEnd.memoryPhases,
   });
 }
 
-let rss: { backbone: string; images: number; peak_rss_mb: number; seconds: number }[] = [];
+const rss: { backbone: string; images: number; peak_rss_mb: number; seconds: number; memory_phases: MemoryPhase[] }[] = [];
 if (!values['no-rss']) {
-  for (const size of values.rss!.split(',').map(Number)) {
-    const data = await synth(size);
-    const run = extractRun(data, values['rss-backbone']!, `rss-${size}`);
-    rss.push({ backbone: values['rss-backbone']!, images: run.images, peak_rss_mb: round(run.peakRssMb, 0), seconds: round(run.seconds) });
-    log(`peak RSS extracting ${run.images} images with ${values['rss-backbone']}: ${run.peakRssMb.toFixed(0)} MB (${run.seconds.toFixed(1)}s)`);
+  for (const backbone of values['rss-backbones']!.split(',')) {
+    for (const size of values.rss!.split(',').map(Number)) {
+      const run = extractRun(await synth(size), backbone, `rss-${backbone}-${size}`);
+      rss.push({ backbone, images: run.images, peak_rss_mb: round(run.peakRssMb, 0), seconds: round(run.seconds), memory_phases: run.memoryPhases });
+      log(`peak RSS extracting ${run.images} images with ${backbone}: ${run.peakRssMb.toFixed(0)} MB (${run.seconds.toFixed(1)}s); by phase: ${run.memoryPhases.map((p) => `${p.phase} ${p.peak_rss_mb}`).join(', ')}`);
+    }
   }
 }
 
@@ -102,6 +104,7 @@ if (!values['no-turbo']) {
   const times = incrementalTurbo(dataset, additions, { backbone: turboBackbone, threads, 'inference-batch-size': batchSize });
   turbo = { ...times, backbone: turboBackbone, ratio_incremental_over_cold: round(times.incrementalSeconds / times.coldSeconds, 3) };
   log(`turbo run evaluate (${turboBackbone}, ${times.images} images): cold ${times.coldSeconds.toFixed(1)}s, warm ${times.warmSeconds.toFixed(1)}s, +${times.addedImages} images ${times.incrementalSeconds.toFixed(1)}s (${(100 * turbo.ratio_incremental_over_cold).toFixed(1)} % of cold)`);
+  log(`turbo tasks, cold / after adding: ${stageBreakdown(times)}`);
 }
 
 if (values.json) {
@@ -112,7 +115,7 @@ if (values.json) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')}\n`);
   for (const r of rss) process.stdout.write(`peak RSS, ${r.backbone}, ${r.images} images: ${r.peak_rss_mb} MB\n`);
-  if (turbo) process.stdout.write(`turbo run evaluate, ${turbo.backbone}, ${turbo.images} images: cold ${turbo.coldSeconds.toFixed(1)} s, warm ${turbo.warmSeconds.toFixed(1)} s, after adding ${turbo.addedImages} images ${turbo.incrementalSeconds.toFixed(1)} s (${(100 * turbo.ratio_incremental_over_cold).toFixed(1)} % of cold)\n`);
+  if (turbo) process.stdout.write(`turbo run evaluate, ${turbo.backbone}, ${turbo.images} images: cold ${turbo.coldSeconds.toFixed(1)} s, warm ${turbo.warmSeconds.toFixed(1)} s, after adding ${turbo.addedImages} images ${turbo.incrementalSeconds.toFixed(1)} s (${(100 * turbo.ratio_incremental_over_cold).toFixed(1)} % of cold)\n  per task, cold / after adding: ${stageBreakdown(turbo)}\n`);
   process.stdout.write(`${JSON.stringify({ results, rss_scaling: rss, turbo })}\n`);
 }
 

@@ -6,6 +6,7 @@ export interface Measured {
   /** Peak resident set size of the command, in MB (from GNU time), or NaN when unavailable. */
   readonly peakRssMb: number;
   readonly stdout: string;
+  readonly stderr: string;
 }
 
 /** Run a command, timing it and (through /usr/bin/time) reading its peak RSS; throws on failure. */
@@ -18,5 +19,5 @@ export function measureCommand(command: string, args: readonly string[], options
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr.slice(-3000)}`);
   const rss = /GRAFT_PEAK_RSS_KB=(\d+)/.exec(result.stderr);
-  return { seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout };
+  return { seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: result.stdout, stderr: result.stderr };
 }

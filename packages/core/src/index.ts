@@ -11,6 +11,7 @@ export { resolveParams, readParamsFile, checkParam, paramsFilePath } from './par
 export { loadProject, PROJECT_FILE } from './project.js';
 export type { ProjectConfig } from './project.js';
 export { Progress, formatSeconds, progressBar } from './progress.js';
+export { memoryPhase } from './memory-trace.js';
 export type { ProgressOptions } from './progress.js';
 export { stageDir, artifactPath, cacheDir, PROVENANCE_FILE } from './layout.js';
 export { runStage, hashInputs, stageKey, readProvenance, outOfDateReason } from './stage-runner.js';

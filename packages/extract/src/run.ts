@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { cacheDir, cpuCount, DatasetError, GraftError, Progress, writeParquetFile, type StageFunction, type ParamValues } from '@graft/core';
+import { cacheDir, cpuCount, DatasetError, GraftError, Progress, memoryPhase, writeParquetFile, type StageFunction, type ParamValues } from '@graft/core';
 import { readManifest, type ManifestRow } from '@graft/split';
 import { extractStage } from './spec.js';
 import { loadBackbone, type LoadedBackbone } from './backbones/load-backbone.js';
@@ -23,9 +23,12 @@ export interface Extraction {
 }
 
 export async function prepareExtraction(params: ExtractParams, manifestPath: string, out: string, log: (message: string) => void): Promise<Extraction> {
+  memoryPhase('read the manifest');
   const manifest = await readManifest(manifestPath);
+  memoryPhase('load the backbone');
   const backbone = await loadBackbone(params);
   log(`extract: backbone ${backbone.id} (layer ${backbone.layer}, ${backbone.featureDim}-d features, ${backbone.preprocessing.size}px input)`);
+  memoryPhase('open the feature cache');
   const cache = await FeatureCache.open(join(cacheDir(out), 'features', backbone.cacheKey), backbone.featureDim);
   if (cache.damaged.length) log(`extract: set aside ${cache.damaged.length} unreadable cache file(s) as *.damaged: ${cache.damaged.join(', ')}`);
   return { manifest, backbone, cache };
@@ -41,6 +44,7 @@ export function missingContents(rows: readonly ManifestRow[], cache: FeatureCach
 export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: ImageLocation, out: string, quiet: boolean, log: (message: string) => void, flushEvery?: number) {
   const { backbone, cache } = extraction;
   const threads = params.threads || cpuCount();
+  memoryPhase('open the engine (ONNX export when not cached)');
   const opened = await openEngine(backbone, {
     choice: params.engine,
     threads,
@@ -52,6 +56,7 @@ export async function computeMissing(extraction: Extraction, todo: readonly Mani
   for (const fallback of opened.fallbacks) log(`extract: engine ${fallback} — falling back`);
   log(`extract: engine ${opened.engine.name}, ${threads} threads, batch ${params.inferenceBatchSize}`);
   const progress = new Progress('extract: features', todo.length, { quiet });
+  memoryPhase(`compute ${todo.length} features (batch ${params.inferenceBatchSize})`);
   try {
     const skipped = await computeFeatures(todo, {
       dataDir, preprocessing: backbone.preprocessing, engine: opened.engine, featureDim: backbone.featureDim, batchSize: params.inferenceBatchSize,
@@ -61,6 +66,7 @@ export async function computeMissing(extraction: Extraction, todo: readonly Mani
     return { opened, skipped };
   } finally {
     await opened.engine.dispose();
+    memoryPhase('after the engine is disposed');
   }
 }
 
@@ -101,6 +107,7 @@ export const runExtract: StageFunction<typeof extractStage> = async (context) =>
   // Recorded whoever computed the features (this process, an earlier run or a shard), so the table is the same.
   const onnxCheck = engines.onnxruntime ? await readOnnxCheck(join(cacheDir(context.out), 'onnx'), backbone.cacheKey) : undefined;
   if (onnxCheck) Object.assign(details, { onnxMaxAbsDiffVsTfjs: onnxCheck.maxAbsDiff });
+  memoryPhase('write the bottleneck table');
   await writeBottlenecks(context.outputPath('bottlenecks'), kept, cache, context.artifactMetadata('bottlenecks', details));
   await writeParquetFile(context.outputPath('skipped'), skippedTable(skipped, context.artifactMetadata('skipped', details)));
   await writeParquetFile(context.outputPath('augmented'), augmentedTable(augmented.rows, augmented.features, backbone.featureDim, context.artifactMetadata('augmented', { ...details, augmentation: { copiesPerImage: augmented.summary.copies, rows: augmented.summary.rows, failed: augmented.summary.failed } })));
