@@ -7,7 +7,7 @@
  *
  * Options: --backbones a,b (default inception_v3,mobilenet_v2)  --images N (synthesized size, 2000)
  * --rss 2000,20000 (sizes for the memory check)  --rss-backbones inception_v3,mobilenet_v2  --naive-images 40
- * --no-turbo  --no-rss
+ * --no-turbo  --no-rss  --no-peer (skip the PyTorch peer: torchvision's same networks, when Python has torch)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,13 +22,14 @@ import { naiveRate } from './extract/naive-baseline.js';
 import { measureCommand } from './extract/measure-command.js';
 import { memoryPhases, type MemoryPhase } from './extract/memory-phases.js';
 import { incrementalTurbo, stageBreakdown, type TurboTimes } from './extract/incremental-turbo.js';
+import { comparePeer, pytorchPeer } from './extract/pytorch-peer.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     json: { type: 'boolean' }, backbones: { type: 'string', default: 'inception_v3,mobilenet_v2' }, images: { type: 'string', default: '2000' },
     rss: { type: 'string', default: '2000,20000' }, 'rss-backbones': { type: 'string', default: 'inception_v3,mobilenet_v2' }, 'naive-images': { type: 'string', default: '40' },
-    'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
+    'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, 'no-peer': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
   },
 });
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -74,6 +75,8 @@ for (const backboneId of values.backbones!.split(',')) {
   const endToEnd = extractRun(dataset, backboneId, backboneId);
   const endToEndRate = endToEnd.images / endToEnd.seconds;
   log(`${backboneId}: end to end ${endToEnd.images} images in ${endToEnd.seconds.toFixed(1)}s = ${endToEndRate.toFixed(1)} img/s, peak RSS ${endToEnd.peakRssMb.toFixed(0)} MB`);
+  const peer = values['no-peer'] ? undefined : comparePeer(pytorchPeer(backboneId, dataset, { threads }), { bare, endToEnd: endToEndRate });
+  if (peer) log(`${backboneId}: ${peer.line}`);
   results.push({
     backbone: backboneId, engine: endToEnd.engine, images: endToEnd.images, threads, batch_size: batchSize,
     gflop_per_image: Number(gflopsPerImage.toFixed(2)),
@@ -82,7 +85,7 @@ for (const backboneId of values.backbones!.split(',')) {
     naive_img_per_s: round(naive.rate), naive_engine: 'tfjs-wasm', naive_images: naive.images, naive_same_engine_img_per_s: round(naiveSameEngine.rate),
     ratio_end_to_end_over_bare: round(endToEndRate / bare, 3), ratio_bare_over_peak: round((bare * gflopsPerImage) / matmulPeak, 3),
     ratio_over_naive: round(endToEndRate / naive.rate, 1), ratio_over_naive_same_engine: round(endToEndRate / naiveSameEngine.rate, 2),
-    peak_rss_mb: round(endToEnd.peakRssMb, 0), memory_phases: endToEnd.memoryPhases,
+    peak_rss_mb: round(endToEnd.peakRssMb, 0), memory_phases: endToEnd.memoryPhases, ...peer?.fields,
   });
 }
 

@@ -10,10 +10,16 @@ export interface ReferenceResult {
   readonly splits: { accuracy: number; C: number; seconds: number }[];
 }
 
-/** A Python with scikit-learn: $GRAFT_PYTHON, python3 on the PATH, or Debian's /usr/bin/python3 (apt-get install python3-sklearn). */
-export function findPython(): string | undefined {
-  for (const candidate of [process.env.GRAFT_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c))) {
-    if (spawnSync(candidate, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0) return candidate;
+/** Where findPython looks, in order. */
+export const PYTHON_CANDIDATES = [process.env.GRAFT_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
+
+/**
+ * A Python that can import `modules` (scikit-learn by default): $GRAFT_PYTHON, python3 on the PATH,
+ * or Debian's /usr/bin/python3 (apt-get install python3-sklearn, python3-torch python3-torchvision).
+ */
+export function findPython(modules = 'sklearn'): string | undefined {
+  for (const candidate of PYTHON_CANDIDATES) {
+    if (spawnSync(candidate, ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0) return candidate;
   }
   return undefined;
 }
