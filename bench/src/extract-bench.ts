@@ -8,6 +8,7 @@
  * Options: --backbones a,b (default inception_v3,mobilenet_v2)  --images N (synthesized size, 2000)
  * --rss 2000,20000 (sizes for the memory check)  --rss-backbones inception_v3,mobilenet_v2  --naive-images 40
  * --no-turbo  --no-rss  --no-peer (skip the PyTorch peer: torchvision's same networks, when Python has torch)
+ * --no-cli (skip timing `graft --help`, `graft status` and `graft inspect`)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,13 +24,14 @@ import { measureCommand } from './extract/measure-command.js';
 import { memoryPhases, type MemoryPhase } from './extract/memory-phases.js';
 import { incrementalTurbo, stageBreakdown, type TurboTimes } from './extract/incremental-turbo.js';
 import { comparePeer, pytorchPeer } from './extract/pytorch-peer.js';
+import { cliStartupTimes, formatCliStartup } from './extract/cli-startup.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     json: { type: 'boolean' }, backbones: { type: 'string', default: 'inception_v3,mobilenet_v2' }, images: { type: 'string', default: '2000' },
     rss: { type: 'string', default: '2000,20000' }, 'rss-backbones': { type: 'string', default: 'inception_v3,mobilenet_v2' }, 'naive-images': { type: 'string', default: '40' },
-    'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, 'no-peer': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
+    'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, 'no-peer': { type: 'boolean' }, 'no-cli': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
   },
 });
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -110,8 +112,11 @@ if (!values['no-turbo']) {
   log(`turbo tasks, cold / after adding: ${stageBreakdown(times)}`);
 }
 
+const cliStartup = values['no-cli'] ? undefined : cliStartupTimes(graftCli, { data: demo, out: join(benchDir, 'out-cli-startup') });
+if (cliStartup) log(formatCliStartup(cliStartup));
+
 if (values.json) {
-  for (const row of results) process.stdout.write(`${JSON.stringify({ ...row, rss_scaling: rss, turbo })}\n`);
+  for (const row of results) process.stdout.write(`${JSON.stringify({ ...row, rss_scaling: rss, turbo, cli_startup: cliStartup })}\n`);
 } else {
   const header = ['backbone', 'engine', 'images', 'bare img/s', 'bare GFLOP/s', 'peak GFLOP/s', 'e2e img/s', 'naive img/s', 'e2e/bare', 'bare/peak', 'x naive', 'peak RSS MB'];
   const rows = results.map((r) => [r.backbone, r.engine, r.images, r.bare_img_per_s, r.bare_gflops, r.matmul_peak_gflops, r.end_to_end_img_per_s, r.naive_img_per_s, r.ratio_end_to_end_over_bare, r.ratio_bare_over_peak, r.ratio_over_naive, r.peak_rss_mb].map(String));
@@ -119,7 +124,8 @@ if (values.json) {
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')}\n`);
   for (const r of rss) process.stdout.write(`peak RSS, ${r.backbone}, ${r.images} images: ${r.peak_rss_mb} MB\n`);
   if (turbo) process.stdout.write(`turbo run evaluate, ${turbo.backbone}, ${turbo.images} images: cold ${turbo.coldSeconds.toFixed(1)} s, warm ${turbo.warmSeconds.toFixed(1)} s, after adding ${turbo.addedImages} images ${turbo.incrementalSeconds.toFixed(1)} s (${(100 * turbo.ratio_incremental_over_cold).toFixed(1)} % of cold)\n  per task, cold / after adding: ${stageBreakdown(turbo)}\n`);
-  process.stdout.write(`${JSON.stringify({ results, rss_scaling: rss, turbo })}\n`);
+  if (cliStartup) process.stdout.write(`${formatCliStartup(cliStartup)}\n`);
+  process.stdout.write(`${JSON.stringify({ results, rss_scaling: rss, turbo, cli_startup: cliStartup })}\n`);
 }
 
 function round(value: number, digits = 2): number {

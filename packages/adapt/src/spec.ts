@@ -1,7 +1,7 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { splitStage } from '@graft/split';
-import { extractStage } from '@graft/extract';
-import { SELECTION_METHODS } from './selection.js';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { splitStage } from '@graft/split/spec';
+import { extractStage } from '@graft/extract/spec';
+import { SELECTION_METHODS } from './selection-methods.js';
 
 /** adapt: classifiers trained on labelled source and unlabelled target bottlenecks, one per adaptation method. */
 export const adaptStage = defineStage({

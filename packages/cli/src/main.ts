@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
-import { exitOnError, GRAFT_VERSION, usageFailure } from '@graft/core';
+import { exitOnError, GRAFT_VERSION, usageFailure } from '@graft/core/base';
 import { COMMANDS } from './commands/index.js';
 
 // `graft … | head` closes stdout early: that is not an error.

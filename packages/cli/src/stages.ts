@@ -1,13 +1,13 @@
-import type { StageDefinition, StageSpec } from '@graft/core';
-import { splitDefinition } from '@graft/split';
-import { extractDefinition } from '@graft/extract';
-import { similarityDefinition } from '@graft/similarity';
-import { trainDefinition } from '@graft/train';
-import { doctorDefinition } from '@graft/doctor';
-import { adaptDefinition } from '@graft/adapt';
-import { evaluateDefinition } from '@graft/evaluate';
-import { exportDefinition } from '@graft/export';
-import { finetuneDefinition } from '@graft/finetune';
+import type { StageDefinition, StageSpec } from '@graft/core/base';
+import { splitDefinition } from '@graft/split/definition';
+import { extractDefinition } from '@graft/extract/definition';
+import { similarityDefinition } from '@graft/similarity/definition';
+import { trainDefinition } from '@graft/train/definition';
+import { doctorDefinition } from '@graft/doctor/definition';
+import { adaptDefinition } from '@graft/adapt/definition';
+import { evaluateDefinition } from '@graft/evaluate/definition';
+import { exportDefinition } from '@graft/export/definition';
+import { finetuneDefinition } from '@graft/finetune/definition';
 
 /**
  * The pipeline, in run order. Stages that need a target domain (`needsTarget`: similarity, adapt) do

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import {
   ArtifactNotFoundError, CORE_CODE_DIR, artifactPath, Progress, codeHash, hashInputs, outOfDateReason, paramsFromArgv, readProvenance, stageKey, upstreamStages,
   type StageDefinition, type StageSpec,
-} from '@graft/core';
-import { fingerprintDataset, manifestHasTarget, splitStage } from '@graft/split';
+} from '@graft/core/base';
+import { splitHasTarget } from '@graft/split/manifest-domains';
+import { fingerprintDataset } from '@graft/split/dataset-fingerprint';
 
 /** Whether a stage's outputs are current, and if not, why. */
 export interface StageStatus {
@@ -31,8 +32,7 @@ export interface StatusOptions {
  */
 export async function pipelineStatus(pipeline: readonly StageDefinition<StageSpec>[], options: StatusOptions): Promise<StageStatus[]> {
   const statuses = new Map<string, StageStatus>();
-  const manifest = artifactPath(options.out, 'split', splitStage.outputs.manifest);
-  const hasTarget = existsSync(manifest) && (await manifestHasTarget(manifest).catch(() => false));
+  const hasTarget = await splitHasTarget(options.out).catch(() => false);
   for (const { spec, codeDirs } of pipeline) {
     // Domain-adaptation stages do nothing without a target domain (as in `graft run`): not listed then.
     if (spec.needsTarget && !hasTarget) continue;

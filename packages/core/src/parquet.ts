@@ -3,25 +3,7 @@ import * as parquet from 'parquet-wasm';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic.js';
 import { ArtifactError, ArtifactNotFoundError, SchemaMismatchError } from './errors.js';
-import { stableStringify } from './hashing.js';
-
-/**
- * The one metadata key of every Graft artifact. Its value is JSON `{"schema": "<kind>/<version>",
- * "provenance": {...}}`. One key only: parquet-wasm stores metadata in a hash map, so several keys
- * would be written in a random order and identical runs would give different bytes.
- */
-export const GRAFT_METADATA_KEY = 'graft';
-
-/** What every Graft artifact says about itself. */
-export interface ArtifactHeader {
-  readonly schema: string;
-  readonly provenance: Record<string, unknown>;
-}
-
-/** Schema metadata of an artifact: its schema version and provenance under one key. */
-export function artifactMetadata(schema: string, provenance: Record<string, unknown> = {}): Map<string, string> {
-  return new Map([[GRAFT_METADATA_KEY, stableStringify({ schema, provenance })]]);
-}
+import { GRAFT_METADATA_KEY, type ArtifactHeader } from './artifact-metadata.js';
 
 /** The header of a table read from a Graft artifact, or undefined when it has none. */
 export function artifactHeader(table: arrow.Table): ArtifactHeader | undefined {

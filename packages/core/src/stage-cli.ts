@@ -136,6 +136,15 @@ export function moduleDir(moduleUrl: string): string {
 /** Code folder of @graft/core itself. */
 export const CORE_CODE_DIR = moduleDir(import.meta.url);
 
+/**
+ * A stage function whose module is imported on its first call. A definition made with it loads only
+ * the stage's declaration, so the CLI lists every stage (help, status, turbo-config) without loading
+ * the engines and codecs the stages compute with: `run: loadOnFirstRun(async () => (await import('./run.js')).runSplit)`.
+ */
+export function loadOnFirstRun<S extends StageSpec>(load: () => Promise<StageFunction<S>>): StageFunction<S> {
+  return async (context) => (await load())(context);
+}
+
 /** A stage ready to run: its declaration, its function and the folders of its code. */
 export interface StageDefinition<S extends StageSpec = StageSpec> {
   readonly spec: S;

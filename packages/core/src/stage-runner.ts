@@ -6,7 +6,7 @@ import { codeHash } from './code-hash.js';
 import { ArtifactNotFoundError } from './errors.js';
 import { hashJson, sha256File, stableStringify } from './hashing.js';
 import { artifactPath, PROVENANCE_FILE, stageDir } from './layout.js';
-import { artifactMetadata } from './parquet.js';
+import { artifactMetadata } from './artifact-metadata.js';
 import { kebabCase, type ParamValues, type StageSpec } from './spec.js';
 import { GRAFT_VERSION } from './version.js';
 

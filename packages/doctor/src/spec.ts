@@ -1,7 +1,7 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { splitStage } from '@graft/split';
-import { extractStage } from '@graft/extract';
-import { trainStage } from '@graft/train';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { splitStage } from '@graft/split/spec';
+import { extractStage } from '@graft/extract/spec';
+import { trainStage } from '@graft/train/spec';
 
 /** A similarity in (0, 1], or auto. */
 const SIMILARITY = String.raw`(?:0?\.\d*[1-9]\d*|1(?:\.0*)?)`;

@@ -1,10 +1,10 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { splitStage } from '@graft/split';
-import { extractStage } from '@graft/extract';
-import { trainStage } from '@graft/train';
-import { similarityStage } from '@graft/similarity';
-import { adaptStage } from '@graft/adapt';
-import { doctorStage } from '@graft/doctor';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { splitStage } from '@graft/split/spec';
+import { extractStage } from '@graft/extract/spec';
+import { trainStage } from '@graft/train/spec';
+import { similarityStage } from '@graft/similarity/spec';
+import { adaptStage } from '@graft/adapt/spec';
+import { doctorStage } from '@graft/doctor/spec';
 
 /** evaluate: the trained head on the held-out test split, with an honest accuracy and a report page. */
 export const evaluateStage = defineStage({

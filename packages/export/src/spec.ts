@@ -1,5 +1,5 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { trainStage } from '@graft/train';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { trainStage } from '@graft/train/spec';
 
 /** export: the frozen backbone and the trained head as one model, images in, probabilities out: tfjs, or ONNX for a converted (TFLite) backbone. */
 export const exportStage = defineStage({
@@ -18,3 +18,6 @@ export const exportStage = defineStage({
   },
   params: {},
 });
+
+/** The choices of `graft predict --engine`, here so the CLI describes them without loading the engines. */
+export { PREDICT_ENGINES } from './predict/predict-engines.js';

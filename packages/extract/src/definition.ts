@@ -1,14 +1,13 @@
-import { artifactPath, DatasetError, moduleDir, paramsFromArgv, type StageDefinition } from '@graft/core';
-import { splitStage } from '@graft/split';
+import { artifactPath, DatasetError, loadOnFirstRun, moduleDir, paramsFromArgv, type StageDefinition } from '@graft/core/base';
+import { splitStage } from '@graft/split/spec';
 import { extractStage } from './spec.js';
-import { runExtract, runExtractShard } from './run.js';
 import { parseShard } from './shard.js';
 import { flushEveryOption } from './flush-option.js';
 
 /** The extract stage: declaration, implementation and the folder of its code, plus sharding. */
 export const extractDefinition: StageDefinition<typeof extractStage> = {
   spec: extractStage,
-  run: runExtract,
+  run: loadOnFirstRun(async () => (await import('./run.js')).runExtract),
   codeDirs: [moduleDir(import.meta.url)],
   executionOptions: {
     shard: { type: 'string', describe: 'Compute only shard k of N (k/N, k from 0) into the shared feature cache; writes no stage output', group: 'scaling out:' },
@@ -21,6 +20,7 @@ export const extractDefinition: StageDefinition<typeof extractStage> = {
     if (!shard) return undefined;
     if (!folders.data) throw new DatasetError('extract --shard needs the dataset folder: pass --data <folder>');
     const params = paramsFromArgv(extractStage, argv, folders.paramsDir);
+    const { runExtractShard } = await import('./run.js');
     const summary = await runExtractShard(shard, params, artifactPath(folders.out, 'split', splitStage.outputs.manifest), { source: folders.data, target: folders.target }, folders.out, Boolean(argv.quiet), flushEveryOption(argv.flushEvery));
     return { skipped: false, summary };
   },

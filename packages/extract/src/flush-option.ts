@@ -1,4 +1,4 @@
-import { ParamError } from '@graft/core';
+import { ParamError } from '@graft/core/base';
 
 /** `--flush-every n` as a positive integer, or undefined for the default. */
 export function flushEveryOption(value: unknown): number | undefined {

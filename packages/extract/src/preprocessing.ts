@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { INPUT_RANGES, type InputRange } from './input-ranges.js';
 
 /**
  * How an image file becomes a network input. Defined once per backbone and stored with every
@@ -22,13 +23,7 @@ export interface Preprocessing {
   readonly normalization?: { readonly name: string; readonly mean: readonly number[]; readonly std: readonly number[] };
 }
 
-/** Pixel ranges a network may expect, and the scale/offset that produce them. */
-export const INPUT_RANGES = {
-  '0,1': { scale: 1 / 255, offset: 0 },
-  '-1,1': { scale: 2 / 255, offset: -1 },
-  '0,255': { scale: 1, offset: 0 },
-} as const;
-export type InputRange = keyof typeof INPUT_RANGES;
+export { INPUT_RANGES, type InputRange } from './input-ranges.js';
 
 export function makePreprocessing(size: number, range: InputRange): Preprocessing {
   return { size, fit: 'fill', kernel: 'lanczos3', background: [255, 255, 255], ...INPUT_RANGES[range] };

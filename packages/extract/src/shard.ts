@@ -1,4 +1,4 @@
-import { ParamError } from '@graft/core';
+import { ParamError } from '@graft/core/base';
 
 /** One worker's share of the extraction: shard `index` of `count`. */
 export interface Shard {

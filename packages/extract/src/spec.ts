@@ -1,8 +1,8 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { splitStage } from '@graft/split';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { splitStage } from '@graft/split/spec';
 import { BACKBONE_IDS } from './backbones/registry.js';
 import { ENGINE_CHOICES } from './engines/engine.js';
-import { INPUT_RANGES } from './preprocessing.js';
+import { INPUT_RANGES } from './input-ranges.js';
 
 /** extract: run every manifest image once through the frozen backbone and store its feature vector. */
 export const extractStage = defineStage({

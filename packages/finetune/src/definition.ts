@@ -1,6 +1,5 @@
-import { moduleDir, type StageDefinition } from '@graft/core';
+import { loadOnFirstRun, moduleDir, type StageDefinition } from '@graft/core/base';
 import { finetuneStage } from './spec.js';
-import { runFinetune } from './run.js';
 
 /** The finetune stage: declaration, implementation and the folder of its code. */
-export const finetuneDefinition: StageDefinition<typeof finetuneStage> = { spec: finetuneStage, run: runFinetune, codeDirs: [moduleDir(import.meta.url)] };
+export const finetuneDefinition: StageDefinition<typeof finetuneStage> = { spec: finetuneStage, run: loadOnFirstRun(async () => (await import('./run.js')).runFinetune), codeDirs: [moduleDir(import.meta.url)] };

@@ -1,7 +1,7 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { extractStage } from '@graft/extract';
-import { trainStage } from '@graft/train';
-import { exportStage } from '@graft/export';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { extractStage } from '@graft/extract/spec';
+import { trainStage } from '@graft/train/spec';
+import { exportStage } from '@graft/export/spec';
 
 /** finetune: unfreeze the top blocks of the backbone and train them with the head, on cached cut-point activations. */
 export const finetuneStage = defineStage({

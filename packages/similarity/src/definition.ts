@@ -1,12 +1,10 @@
-import { moduleDir, type StageDefinition } from '@graft/core';
-import { skipWithoutTarget } from '@graft/split';
+import { loadOnFirstRun, moduleDir, type StageDefinition } from '@graft/core/base';
 import { similarityStage } from './spec.js';
-import { runSimilarity } from './run.js';
 
 /** The similarity stage: declaration, implementation, code folder; without a target domain it does nothing. */
 export const similarityDefinition: StageDefinition<typeof similarityStage> = {
   spec: similarityStage,
-  run: runSimilarity,
+  run: loadOnFirstRun(async () => (await import('./run.js')).runSimilarity),
   codeDirs: [moduleDir(import.meta.url)],
-  intercept: (argv, folders) => skipWithoutTarget(similarityStage, folders, Boolean(argv.quiet)),
+  intercept: async (argv, folders) => (await import('@graft/split/manifest-domains')).skipWithoutTarget(similarityStage, folders, Boolean(argv.quiet)),
 };

@@ -1,5 +1,5 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { extractStage } from '@graft/extract';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { extractStage } from '@graft/extract/spec';
 
 /** similarity: how far apart the source and target domains are, measured on their bottleneck features. */
 export const similarityStage = defineStage({

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { cpuCount, hashJson, mapConcurrent, sha256 } from '@graft/core';
+import { cpuCount, hashJson, mapConcurrent, sha256 } from '@graft/core/base';
 import { scanDataset, type ScanResult } from './scan-dataset.js';
 
 /**

@@ -4,7 +4,7 @@ export { splitDefinition } from './definition.js';
 export { readManifest, readClasses, readRejected, classLabels, manifestColumns, manifestRows, domainOf, MANIFEST_SCHEMAS } from './tables.js';
 export type { ManifestRow, ClassRow, RejectedRow, Domain } from './tables.js';
 export { scanTarget, targetSplit } from './target-domain.js';
-export { manifestHasTarget, skipWithoutTarget } from './manifest-domains.js';
+export { manifestHasTarget, splitHasTarget, skipWithoutTarget } from './manifest-domains.js';
 export { SPLITS, pathPercentage, splitOfPercentage, assignClassSplits } from './assign-split.js';
 export type { Split } from './assign-split.js';
 export { detectImageFormat } from './image-format.js';

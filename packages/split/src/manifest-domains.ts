@@ -1,12 +1,26 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { artifactPath, stageDir, type ResolvedFolders, type StageOutcome, type StageSpec } from '@graft/core';
-import { readManifest, domainOf } from './tables.js';
+import { artifactPath, readProvenance, stageDir, type ResolvedFolders, type StageOutcome, type StageSpec } from '@graft/core/base';
 import { splitStage } from './spec.js';
 
 /** Whether a manifest holds target-domain rows (split ran with `--target`). */
 export async function manifestHasTarget(manifestPath: string): Promise<boolean> {
+  // Arrow and Parquet load here, not with this module: `graft status` mostly answers from provenance.
+  const { readManifest, domainOf } = await import('./tables.js');
   return (await readManifest(manifestPath)).some((row) => domainOf(row) === 'target');
+}
+
+/**
+ * Whether split's output in `out` holds target-domain rows, read as cheaply as possible: split
+ * records its target folder in its provenance, so a split without one (the usual case) is answered
+ * from provenance.json; only with one is the manifest read. False without a manifest.
+ */
+export async function splitHasTarget(out: string): Promise<boolean> {
+  const manifest = artifactPath(out, 'split', splitStage.outputs.manifest);
+  if (!existsSync(manifest)) return false;
+  const provenance = readProvenance(out, splitStage);
+  if (provenance && !('target' in provenance)) return false;
+  return manifestHasTarget(manifest);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readdir, stat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatasetError } from '@graft/core';
+import { DatasetError } from '@graft/core/base';
 
 /** A file found under a class folder. */
 export interface CandidateFile {

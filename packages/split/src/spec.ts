@@ -1,4 +1,4 @@
-import { defineStage } from '@graft/core';
+import { defineStage } from '@graft/core/base';
 
 /** split: scan the class folders, reject unreadable files, assign train / validation / test. */
 export const splitStage = defineStage({

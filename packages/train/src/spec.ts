@@ -1,6 +1,6 @@
-import { defineStage, inputFrom } from '@graft/core';
-import { splitStage } from '@graft/split';
-import { extractStage } from '@graft/extract';
+import { defineStage, inputFrom } from '@graft/core/base';
+import { splitStage } from '@graft/split/spec';
+import { extractStage } from '@graft/extract/spec';
 
 /** Activations the optional hidden layer may use (tfjs layer activation names). */
 export const HIDDEN_ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid'] as const;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { addOutputOptions } from '@graft/core';
-import { BACKBONES, extractStage, measuredAccuracies, pinnedFilePath, type Backbone } from '@graft/extract';
+import { addOutputOptions } from '@graft/core/base';
+import { extractStage } from '@graft/extract/spec';
+import { BACKBONES, measuredAccuracies, pinnedFilePath, type Backbone } from '@graft/extract/backbones';
 
 /** Whether a backbone's weights are here: bundled ones always; downloaded ones once cached. */
 function availability(backbone: Backbone): string {

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import type { StageDefinition, StageSpec } from '@graft/core';
+import type { StageDefinition, StageSpec } from '@graft/core/base';
 import { ALL_STAGES } from '../stages.js';
 import { runCommand } from './run-command.js';
 import { stageCommand } from './stage-command.js';

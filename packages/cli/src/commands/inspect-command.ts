@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { addOutputOptions, resolveFolders, ParamError } from '@graft/core';
+import { addOutputOptions, resolveFolders, ParamError } from '@graft/core/base';
 import { ALL_STAGES } from '../stages.js';
 import { resolveArtifact } from '../inspect/resolve-artifact.js';
 import { describeArtifact } from '../inspect/describe-artifact.js';

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { cacheDir, cpuCount, loadProject, ParamError, stageDir } from '@graft/core';
-import { classifyImages, PREDICT_ENGINES, type PredictResult } from '@graft/export';
+import { cacheDir, cpuCount, loadProject, ParamError, stageDir } from '@graft/core/base';
+import { PREDICT_ENGINES } from '@graft/export/spec';
+import type { PredictResult } from '@graft/export';
 
 interface PredictArgs {
   readonly paths: string[];
@@ -37,6 +38,8 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     }
     if (!Number.isInteger(argv.threads) || argv.threads < 0) throw new ParamError(`predict --threads must be 0 or a positive integer, got ${argv.threads}`);
     const out = argv.out !== undefined ? resolve(argv.out) : loadProject().out;
+    // The inference engines load here, not at start-up.
+    const { classifyImages } = await import('@graft/export');
     const result = await classifyImages(argv.paths, {
       modelDir: argv.model !== undefined ? resolve(argv.model) : join(stageDir(out, 'export'), 'model'),
       engine: argv.engine,

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { addCommonOptions, runStageFromArgv, stageParamOptions, type CommonOptions, type StageOutcome } from '@graft/core';
+import { addCommonOptions, runStageFromArgv, stageParamOptions, type CommonOptions, type StageOutcome } from '@graft/core/base';
 import { PIPELINE } from '../stages.js';
 
 /** `graft run`: every stage in order, with the same --data / --out and every stage's params. */

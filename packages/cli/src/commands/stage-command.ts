@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { addCommonOptions, printOutcome, runStageFromArgv, stageParamOptions, type CommonOptions, type StageDefinition, type StageSpec } from '@graft/core';
+import { addCommonOptions, printOutcome, runStageFromArgv, stageParamOptions, type CommonOptions, type StageDefinition, type StageSpec } from '@graft/core/base';
 
 /** `graft <stage>`: one stage, with options derived from its declaration. */
 export function stageCommand(definition: StageDefinition<StageSpec>): CommandModule {

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { addFolderOptions, addOutputOptions, resolveFolders, stageParamOptions, type CommonOptions } from '@graft/core';
+import { addFolderOptions, addOutputOptions, resolveFolders, stageParamOptions, type CommonOptions } from '@graft/core/base';
 import { PIPELINE } from '../stages.js';
-import { pipelineStatus } from '../status.js';
 
 /** `graft status`: which stages are up to date, and why the others are not. */
 export const statusCommand: CommandModule = {
@@ -15,6 +14,8 @@ export const statusCommand: CommandModule = {
   handler: async (argv) => {
     const options = argv as CommonOptions & Record<string, unknown>;
     const folders = resolveFolders(options);
+    // Reading artifacts (Arrow, Parquet) and hashing the data load here, not at start-up.
+    const { pipelineStatus } = await import('../status.js');
     const stages = await pipelineStatus(PIPELINE, { ...folders, argv: options, quiet: Boolean(options.quiet) });
     const upToDate = stages.every((s) => s.upToDate);
     if (options.json) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { addOutputOptions, GraftError, loadProject, turboConfig, writeFileAtomic } from '@graft/core';
+import { addOutputOptions, GraftError, loadProject, turboConfig, writeFileAtomic } from '@graft/core/base';
 import { ALL_STAGES } from '../stages.js';
 
 /** turbo.json as the stage declarations and graft.config.json say it must be. */

@@ -1,8 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import * as arrow from 'apache-arrow';
-import { ArtifactError, PROVENANCE_FILE, artifactHeader, parquetToTable, sha256 } from '@graft/core';
+import { ArtifactError, PROVENANCE_FILE, sha256 } from '@graft/core/base';
 
 export interface ColumnDescription {
   readonly name: string;
@@ -24,7 +23,8 @@ export async function describeArtifact(path: string, rows: number): Promise<Arti
   const bytes = await readFile(path);
   switch (extname(path).toLowerCase()) {
     case '.parquet':
-      return describeParquet(path, bytes, rows);
+      // Arrow and Parquet load only for a Parquet file.
+      return (await import('./describe-parquet.js')).describeParquet(path, bytes, rows);
     case '.json':
       try {
         return { kind: 'json', path, content: JSON.parse(bytes.toString('utf8')) };
@@ -41,27 +41,6 @@ export async function describeArtifact(path: string, rows: number): Promise<Arti
   }
 }
 
-function describeParquet(path: string, bytes: Uint8Array, rows: number): ArtifactDescription {
-  let table: arrow.Table;
-  try {
-    table = parquetToTable(bytes);
-  } catch (error) {
-    throw new ArtifactError(`${path} is not a readable Parquet file (damaged or truncated)`, { cause: error });
-  }
-  const header = artifactHeader(table);
-  const head = table.slice(0, rows);
-  const firstRows = Array.from({ length: head.numRows }, (_, i) => Object.fromEntries(table.schema.fields.map((field) => [field.name, jsonValue(head.getChild(field.name)!.get(i))])));
-  return {
-    kind: 'parquet',
-    path,
-    rows: table.numRows,
-    columns: table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), nullable: field.nullable })),
-    schema: header?.schema ?? null,
-    provenance: header?.provenance ?? null,
-    firstRows,
-  };
-}
-
 async function describeFolder(path: string): Promise<ArtifactDescription> {
   const files = (readdirSync(path, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
     .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
@@ -75,16 +54,4 @@ async function describeFolder(path: string): Promise<ArtifactDescription> {
     // a folder without provenance: list its files only
   }
   return { kind: 'stage', path, provenance, files };
-}
-
-/** An Arrow cell as plain JSON: lists become arrays, int64 a number when exact (else a string). */
-export function jsonValue(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof arrow.Vector) return Array.from(value, jsonValue);
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') return jsonValue((value as { toJSON(): unknown }).toJSON());
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
-  return value;
 }

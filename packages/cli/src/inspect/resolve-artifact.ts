@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ArtifactNotFoundError, PROVENANCE_FILE, nearestChoice, type StageDefinition, type StageSpec } from '@graft/core';
+import { ArtifactNotFoundError, PROVENANCE_FILE, nearestChoice, type StageDefinition, type StageSpec } from '@graft/core/base';
 
 /**
  * Every name `graft inspect` understands for the artifacts of a pipeline, mapped to the

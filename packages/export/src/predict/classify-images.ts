@@ -6,9 +6,9 @@ import { loadLayersModel, readModelArtifacts, tf, useTfjsBackend } from '@graft/
 import { loadTrainedBackbone } from '../classifier-model.js';
 import { readExportMetadata, type ExportMetadata } from '../export-metadata.js';
 import { collectFiles } from './collect-files.js';
+import { PREDICT_ENGINES } from './predict-engines.js';
 
-/** How predict runs the backbone: onnxruntime (extract's fast engine) or the exported tfjs model. */
-export const PREDICT_ENGINES = ['auto', 'onnxruntime', 'tfjs'] as const;
+export { PREDICT_ENGINES };
 
 /** Images with more pixels are refused before decoding (split's default). */
 const MAX_PIXELS = 250_000_000;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { moduleDir } from '@graft/core';
+import { moduleDir } from '@graft/core/base';
 
 /** One measured accuracy of a backbone on a dataset (written by bench/backbone-table.ts --write). */
 export interface MeasuredAccuracy {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BackboneError, sha256, stableStringify, writeFileAtomic } from '@graft/core';
+import { BackboneError, sha256, stableStringify, writeFileAtomic } from '@graft/core/base';
 
 /** Where downloaded models are kept: $GRAFT_CACHE_DIR, else $XDG_CACHE_HOME/graft, else ~/.cache/graft. */
 export function modelCacheRoot(environment: NodeJS.ProcessEnv = process.env): string {

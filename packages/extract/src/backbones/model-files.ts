@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackboneError, sha256, writeFileAtomic } from '@graft/core';
+import { BackboneError, sha256, writeFileAtomic } from '@graft/core/base';
 import { isUrl, modelCacheRoot } from './model-download.js';
 
 /** A model file pinned by URL and sha256. */
