@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { graft } from './helpers/graft-cli.js';
-import { DEMO } from './helpers/demo-pipeline.js';
+import { DEMO, QUICK_PIPELINE, runDemoPipeline } from './helpers/demo-pipeline.js';
 import { REPO_ROOT } from './helpers/project-copy.js';
 
 const TARGET = join(REPO_ROOT, 'data', 'emoji-demo5', 'fluent-flat');
@@ -86,5 +86,26 @@ describe('CLI start-up loads no inference engine or image codec', () => {
     });
     expect(packagesMatching(modules, HEAVY)).toEqual([]);
     expect(packagesMatching(modules, TABLES)).toEqual([]);
+  });
+});
+
+describe('each stage loads only what it computes with', () => {
+  let out: string;
+  beforeAll(async () => {
+    ({ out } = await runDemoPipeline());
+    // Features are computed again, through the ONNX export cached by the first run.
+    rmSync(join(out, 'cache', 'features'), { recursive: true, force: true });
+  });
+
+  it('extract with its ONNX export cached runs onnxruntime and never loads tfjs', async () => {
+    const { modules, stdout } = await cli(['extract', '--data', DEMO, '--out', out, '--backbone', 'mobilenet_v2', '--force', '--json', '--quiet']);
+    expect(JSON.parse(stdout)).toMatchObject({ engine: 'onnxruntime', computed: 274 });
+    expect(packagesMatching(modules, ENGINES)).toEqual(['onnxruntime-node']);
+  });
+
+  it.each([['train'], ['doctor'], ['evaluate']])('%s loads no inference engine', async (stage) => {
+    const { modules } = await cli([stage, '--data', DEMO, '--out', out, '--force', '--quiet', ...(stage === 'train' ? QUICK_PIPELINE.slice(2) : [])]);
+    expect(packagesMatching(modules, ENGINES)).toEqual([]);
+    if (stage === 'train') expect(packagesMatching(modules, HEAVY)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { featureScaling } from '@graft/linalg';
-import { domainOf } from '@graft/split';
+import { domainOf } from '@graft/split/tables';
 import type { Bottlenecks } from '@graft/extract';
 
 /** Labelled source features (row-major). */

@@ -1,6 +1,6 @@
 import { DatasetError, ParamError, Progress, SeededRandom, choiceMessage, writeParquetFile, type StageFunction } from '@graft/core';
-import { readBottlenecks } from '@graft/extract';
-import { classLabels, readClasses } from '@graft/split';
+import { readBottlenecks } from '@graft/extract/tables';
+import { classLabels, readClasses } from '@graft/split/tables';
 import { useTfjsBackend } from '@graft/tf';
 import { coralDistance, mmdTest, proxyADistance, sample, subsample } from '@graft/similarity';
 import { adaptStage } from './spec.js';

@@ -1,6 +1,6 @@
 import * as arrow from 'apache-arrow';
 import { artifactHeader, columnValues, featureVector, makeTable, readArtifact, readFeatureColumn } from '@graft/core';
-import { domainOf, type ManifestRow } from '@graft/split';
+import { domainOf, type ManifestRow } from '@graft/split/tables';
 import { adaptStage } from './spec.js';
 import type { AdaptCurvePoint } from './train-method.js';
 import type { AlignedDistances } from './run.js';

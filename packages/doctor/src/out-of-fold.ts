@@ -1,4 +1,4 @@
-import { defaultTrainingOptions, headProbabilities, pickRows, stratifiedFolds, trainHead, type LabelledFeatures, type TrainingOptions } from '@graft/train';
+import { defaultTrainingOptions, headProbabilities, pickRows, stratifiedFolds, trainHead, type LabelledFeatures, type TrainingOptions } from '@graft/train/head';
 
 export interface OutOfFoldSettings {
   readonly classCount: number;

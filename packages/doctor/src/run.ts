@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, DatasetError, ParamError, Progress, readArtifactHeader, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
-import { FeatureCache, readBottlenecks } from '@graft/extract';
-import { classLabels, domainOf, readClasses } from '@graft/split';
-import { trainStage, type LabelledFeatures } from '@graft/train';
+import { FeatureCache, readBottlenecks } from '@graft/extract/tables';
+import { classLabels, domainOf, readClasses } from '@graft/split/tables';
+import { trainStage } from '@graft/train/spec';
+import type { LabelledFeatures } from '@graft/train/head';
 import { doctorStage } from './spec.js';
 import { unitRows } from './unit-rows.js';
 import { searchNeighbours, type SimilarPair } from './neighbours.js';

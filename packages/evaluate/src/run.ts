@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SchemaMismatchError, stableStringify, stageDir, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
-import { readBottlenecks, selectDomain } from '@graft/extract';
-import { headProbabilities, readHeadModel } from '@graft/train';
+import { readBottlenecks, selectDomain } from '@graft/extract/tables';
+import { headProbabilities, readHeadModel } from '@graft/train/head';
 import { evaluateStage } from './spec.js';
 import { argmaxRows } from './predict-features.js';
 import { classificationMetrics } from './metrics.js';

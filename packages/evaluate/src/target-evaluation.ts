@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readAdaptPredictions, readMethods } from '@graft/adapt';
-import { selectDomain, type Bottlenecks } from '@graft/extract';
-import { domainOf } from '@graft/split';
-import { headProbabilities, type TrainedHead } from '@graft/train';
+import { readAdaptPredictions, readMethods } from '@graft/adapt/tables';
+import { selectDomain, type Bottlenecks } from '@graft/extract/tables';
+import { domainOf } from '@graft/split/tables';
+import { headProbabilities, type TrainedHead } from '@graft/train/head';
 import { argmaxRows } from './predict-features.js';
 
 /** One method's accuracy on the held-out target test set and on the source test split. */

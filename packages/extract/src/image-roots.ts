@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DatasetError } from '@graft/core';
-import { domainOf, type ManifestRow } from '@graft/split';
+import { domainOf, type ManifestRow } from '@graft/split/tables';
 
 /** The folders manifest paths are relative to: the source dataset (`--data`) and the target domain (`--target`). */
 export interface ImageRoots {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { cacheDir, cpuCount, DatasetError, GraftError, Progress, memoryPhase, writeParquetFile, type StageFunction, type ParamValues } from '@graft/core';
-import { readManifest, type ManifestRow } from '@graft/split';
+import { readManifest, type ManifestRow } from '@graft/split/tables';
 import { extractStage } from './spec.js';
 import { loadBackbone, type LoadedBackbone } from './backbones/load-backbone.js';
 import { FeatureCache } from './feature-cache.js';

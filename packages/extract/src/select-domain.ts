@@ -1,4 +1,4 @@
-import { domainOf, type Domain } from '@graft/split';
+import { domainOf, type Domain } from '@graft/split/tables';
 import type { Bottlenecks } from './tables.js';
 
 /** The bottlenecks of one domain only (rows and features; same provenance). */

@@ -1,6 +1,6 @@
 import * as arrow from 'apache-arrow';
 import { artifactHeader, featureVector, makeTable, readArtifact, readFeatureColumn, writeParquetFile, writeParquetStream } from '@graft/core';
-import { manifestColumns, manifestRows, type ManifestRow } from '@graft/split';
+import { manifestColumns, manifestRows, type ManifestRow } from '@graft/split/tables';
 import { extractStage } from './spec.js';
 import type { Preprocessing } from './preprocessing.js';
 import type { SkippedImage } from './compute-features.js';

@@ -1,5 +1,5 @@
 import { DatasetError, stableStringify, writeFileAtomic, writeParquetFile, type StageFunction } from '@graft/core';
-import { readBottlenecks, selectDomain, type Bottlenecks } from '@graft/extract';
+import { readBottlenecks, selectDomain, type Bottlenecks } from '@graft/extract/tables';
 import { similarityStage } from './spec.js';
 import { measureSimilarity, type ClassPair } from './measure-similarity.js';
 import { sample, type Sample } from './samples.js';

@@ -1,5 +1,6 @@
 import type { Bottlenecks } from '@graft/extract';
-import { domainOf, type Split } from '@graft/split';
+import { domainOf } from '@graft/split/tables';
+import type { Split } from '@graft/split';
 
 /** Features and labels of one split, row-major. */
 export interface LabelledFeatures {

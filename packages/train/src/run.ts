@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { DatasetError, ParamError, Progress, writeParquetFile, type StageFunction } from '@graft/core';
-import { readAugmented, readBottlenecks } from '@graft/extract';
-import { classLabels, readClasses } from '@graft/split';
+import { readAugmented, readBottlenecks } from '@graft/extract/tables';
+import { classLabels, readClasses } from '@graft/split/tables';
 import { trainStage } from './spec.js';
 import { selectSplit, withAugmented } from './features.js';
 import { trainHead, type TrainingOptions, type TrainingProgress, type TrainingResult } from './head-training.js';

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { GRAFT_VERSION, mapConcurrent, readArtifactHeader, type StageContext } from '@graft/core';
-import { readClasses, readRejected, splitStage, type ManifestRow } from '@graft/split';
-import { readMetrics, readRunCurves, readSelection, trainStage } from '@graft/train';
+import { readClasses, readRejected, type ManifestRow } from '@graft/split/tables';
+import { splitStage } from '@graft/split/spec';
+import { readMetrics, readRunCurves, readSelection } from '@graft/train/tables';
+import { trainStage } from '@graft/train/spec';
 import type { ClassificationMetrics } from '../metrics.js';
 import type { evaluateStage } from '../spec.js';
 import { confusionMatrixSpec, l2SelectionSpec, renderChart, trainingCurvesSpec } from './charts.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mapConcurrent } from '@graft/core';
-import { readDoctorTable } from '@graft/doctor';
+import { readDoctorTable } from '@graft/doctor/tables';
 import type { ManifestRow } from '@graft/split';
 import type { DoctorSummary, LeakRescoring } from '../data-checks.js';
 import { thumbnailOf, type Thumbnail } from './thumbnails.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { BackboneError, sha256 } from '@graft/core';
-import { concatenate, type ModelArtifacts } from '@graft/tf';
+import { concatenate, type ModelArtifacts } from '@graft/tf/model-artifacts';
 
 const require = createRequire(import.meta.url);
 

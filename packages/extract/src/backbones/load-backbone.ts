@@ -2,16 +2,14 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { BackboneError, hashJson, sha256 } from '@graft/core';
-import { readModelArtifacts, tf, useTfjsBackend, type ModelArtifacts } from '@graft/tf';
+import type { tf } from '@graft/tf';
+import { readModelArtifacts, type ModelArtifacts } from '@graft/tf/model-artifacts';
 import { makePreprocessing, type InputRange, type Preprocessing } from '../preprocessing.js';
-import { convertTflite } from '../tflite/tflite-backbone.js';
-import { INPUT_NORMALIZATIONS, onnxFeatureModel, type InputNormalization } from '../onnx/onnx-model-file.js';
+import type { InputNormalization } from '../onnx/onnx-model-file.js';
 import { isTflite } from '../tflite/read-tflite.js';
 import { BUNDLED_WEIGHTS_SHA256, readPinnedBundledModel } from './bundled-weights.js';
 import { downloadModel, downloadFile, isUrl } from './model-download.js';
 import { pinnedFileBytes } from './model-files.js';
-import { buildFeatureModel, featureDimension } from './feature-model.js';
-import { graphModelFeatures } from './graph-model.js';
 import type { TfjsFeatures } from '../engines/tfjs-engine.js';
 import { backboneEntry, type BundledBackbone, type DownloadedBackbone } from './registry.js';
 
@@ -56,6 +54,9 @@ export interface BackboneChoice {
   readonly inputNormalization?: string;
 }
 
+/** The TFLite → ONNX converter (protobuf), loaded only for TFLite backbones. */
+const tfliteConverter = () => import('../tflite/tflite-backbone.js');
+
 /** Resolve `--backbone` / `--model --layer` into a backbone whose identity is known before any inference work. */
 export async function loadBackbone(choice: BackboneChoice): Promise<LoadedBackbone> {
   if (choice.model && /\.onnx$/i.test(new URL(choice.model, 'file:///').pathname)) return loadOnnxModel(choice);
@@ -89,8 +90,8 @@ async function loadDownloaded(choice: BackboneChoice, spec: DownloadedBackbone):
   const preprocessing: Preprocessing = { ...makePreprocessing(spec.inputSize, '0,1'), scale: spec.input.scale, offset: spec.input.offset };
   let converted: Promise<{ onnx: Uint8Array; featureDim: number }> | undefined;
   const convert = () => {
-    converted ??= pinnedFileBytes(spec, `backbone ${choice.backbone}`).then(({ bytes }) => {
-      const { converted: result } = convertTflite(bytes, layer, 'auto', spec.file);
+    converted ??= pinnedFileBytes(spec, `backbone ${choice.backbone}`).then(async ({ bytes }) => {
+      const { converted: result } = (await tfliteConverter()).convertTflite(bytes, layer, 'auto', spec.file);
       return { onnx: result.onnx, featureDim: result.featureDim };
     });
     return converted;
@@ -112,7 +113,7 @@ async function modelFileBytes(location: string): Promise<Uint8Array> {
 /** A .tflite file given by path or URL. */
 async function loadTfliteModel(choice: BackboneChoice): Promise<LoadedBackbone> {
   const bytes = await modelFileBytes(choice.model);
-  const { converted, scaling } = convertTflite(bytes, choice.layer, choice.inputRange, basename(choice.model));
+  const { converted, scaling } = (await tfliteConverter()).convertTflite(bytes, choice.layer, choice.inputRange, basename(choice.model));
   const preprocessing: Preprocessing = { ...makePreprocessing(converted.inputSize, '0,1'), scale: scaling.scale, offset: scaling.offset };
   return makeOnnxBackbone(
     { id: choice.model, layer: choice.layer, weightsSha256: sha256(bytes), preprocessing, featureDim: converted.featureDim, licence: 'as given by the model\'s provider' },
@@ -125,6 +126,7 @@ async function loadTfliteModel(choice: BackboneChoice): Promise<LoadedBackbone> 
 async function loadOnnxModel(choice: BackboneChoice): Promise<LoadedBackbone> {
   const bytes = await modelFileBytes(choice.model);
   const normalizationName = (choice.inputNormalization ?? 'none') as InputNormalization;
+  const { onnxFeatureModel, INPUT_NORMALIZATIONS } = await import('../onnx/onnx-model-file.js');
   const model = await onnxFeatureModel(bytes, choice.layer, normalizationName, basename(choice.model));
   const stats = INPUT_NORMALIZATIONS[normalizationName];
   const range = (choice.inputRange === 'auto' ? '0,1' : choice.inputRange) as InputRange;
@@ -175,6 +177,7 @@ async function loadCustomModel(choice: BackboneChoice): Promise<LoadedBackbone> 
 
 /** A tfjs graph model (TF-Hub style): the named node's value as the feature, run by the tfjs engines. */
 async function loadGraphModel(choice: BackboneChoice, artifacts: ModelArtifacts): Promise<LoadedBackbone> {
+  const { graphModelFeatures } = await import('./graph-model.js');
   const { features, inputSize, featureDim } = await graphModelFeatures(artifacts, choice.layer, basename(choice.model));
   const range = (choice.inputRange === 'auto' ? '0,1' : choice.inputRange) as InputRange;
   const identity: BackboneIdentity = { id: choice.model, layer: choice.layer, weightsSha256: sha256(new Uint8Array(artifacts.weightData)), preprocessing: makePreprocessing(inputSize, range), featureDim, licence: 'as given by the model\'s provider' };
@@ -216,6 +219,8 @@ async function makeTfjsBackbone(identity: BackboneIdentity, description: string,
   let featureModel: tf.LayersModel | undefined;
   let featureDim = identity.featureDim;
   const build = async () => {
+    // tfjs loads only here: a run whose features or ONNX export are cached never needs it.
+    const [{ tf, useTfjsBackend }, { buildFeatureModel, featureDimension }] = await Promise.all([import('@graft/tf'), import('./feature-model.js')]);
     await useTfjsBackend();
     const artifacts = readArtifacts();
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }));

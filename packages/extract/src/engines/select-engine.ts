@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { BackboneError, stableStringify, writeFileAtomic } from '@graft/core';
 import type { LoadedBackbone } from '../backbones/load-backbone.js';
 import { ENGINES, type EngineName, type FeatureEngine } from './engine.js';
-import { createTfjsEngine, TFJS_BACKEND_OF } from './tfjs-engine.js';
-import { useTfjsBackend } from '@graft/tf';
 import { createOnnxRuntimeEngine } from './onnxruntime-engine.js';
-import { exportLayersModelToOnnx } from '../onnx/export-layers-model.js';
 
 /** Largest feature difference between the ONNX export and tfjs that Graft accepts. */
 export const ONNX_TOLERANCE = 1e-3;
@@ -55,7 +53,10 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
         const { engine, check } = await openOnnxRuntime(backbone, options);
         return { engine, onnxCheck: check, fallbacks };
       }
-      // The backend first: building the tfjs model costs seconds, wasted when the backend cannot load (tfjs-node not installed).
+      // tfjs loads only for a tfjs engine, and its backend first: building the tfjs model costs
+      // seconds, wasted when the backend cannot load (tfjs-node not installed).
+      if (name === 'tfjs-node' && !tfjsNodeInstalled()) throw new Error('@tensorflow/tfjs-node is not installed (an optional dependency: its install downloads libtensorflow)');
+      const [{ useTfjsBackend }, { createTfjsEngine, TFJS_BACKEND_OF }] = await Promise.all([import('@graft/tf'), import('./tfjs-engine.js')]);
       await useTfjsBackend(TFJS_BACKEND_OF[name]);
       return { engine: await createTfjsEngine(name, await backbone.tfjsFeatures(), backbone.preprocessing.size), fallbacks };
     } catch (error) {
@@ -65,6 +66,16 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
     }
   }
   throw new BackboneError(`no inference engine could run (${fallbacks.join('; ')})`);
+}
+
+/** Whether @graft/tf's optional dependency tfjs-node is installed (checked without loading tfjs). */
+function tfjsNodeInstalled(): boolean {
+  try {
+    createRequire(import.meta.resolve('@graft/tf')).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The recorded check of the ONNX export of a backbone, if it was ever exported. */
@@ -90,6 +101,7 @@ async function openOnnxRuntime(backbone: LoadedBackbone, options: EngineOptions)
   }
   const started = performance.now();
   const featureModel = await backbone.featureModel();
+  const [{ exportLayersModelToOnnx }, { createTfjsEngine }] = await Promise.all([import('../onnx/export-layers-model.js'), import('./tfjs-engine.js')]);
   const onnxBytes = exportLayersModelToOnnx(featureModel);
   const engine = await createOnnxRuntimeEngine(onnxBytes, engineOptions);
   const { batch, n } = await options.sampleBatch();
