@@ -4,9 +4,9 @@
  * and what the recommendation sees without target labels (class balance, confidence, reverse
  * validation) next to source-only's.
  *
- *   node bench/dist/dann-stability.js --pair emoji --seeds 1,2,3 [--variants before,after] [--steps 1000]
+ *   node bench/dist/dann-stability.js --pair emoji --seeds 1,2,3 [--variants 'before;after'] [--steps 1000]
  *
- * A variant is `name:key=value,…` over AdaptTrainingOptions plus `tradeoff`, or a named one:
+ * Variants are separated by ';', each `name:key=value,…` over AdaptTrainingOptions plus `tradeoff`, or a named one:
  * `before` (the settings DANN collapsed with) and `after` (the adapt stage's defaults).
  */
 import { join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { useTfjsBackend } from '@graft/tf';
 import { domainOf } from '@graft/split';
 import { adaptStage, domainData, inputScaling, labelFreeDiagnostics, makeSelectionScore, probabilityAccuracy, recommend, trainMethod, type AdaptTrainingOptions, type AdaptMethod } from '@graft/adapt';
 
-const { values } = parseArgs({ options: { pair: { type: 'string', default: 'emoji' }, seeds: { type: 'string', default: '1,2,3' }, variants: { type: 'string', default: 'before,after' }, steps: { type: 'string' } } });
+const { values } = parseArgs({ options: { pair: { type: 'string', default: 'emoji' }, seeds: { type: 'string', default: '1,2,3' }, variants: { type: 'string', default: 'before;after' }, steps: { type: 'string' } } });
 const root = resolve(import.meta.dirname, '..', '..');
 const out = join(root, 'artifacts', 'bench', 'domain-adaptation', values.pair);
 
@@ -59,7 +59,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
     return { accuracy, diagnostics };
   };
   const baseline = run('source-only', base);
-  for (const text of values.variants.split(',')) {
+  for (const text of values.variants.split(';')) {
     const { name, options } = variant(text);
     const dann = run('dann', options);
     const verdict = recommend([{ method: 'source-only', diagnostics: baseline.diagnostics }, { method: 'dann', diagnostics: dann.diagnostics }])!.verdicts[1]!;

@@ -8,6 +8,8 @@ import type { Classifier, SelectionScore } from './selection.js';
  */
 export interface LabelFreeDiagnostics {
   readonly sourceValidationAccuracy: number;
+  /** Images of the source validation split (one of them is 1/N of its accuracy). */
+  readonly sourceValidationImages: number;
   /** Reverse validation (Zhong et al. 2010): a linear classifier trained on the model's target pseudo-labels, its accuracy on the source validation split. */
   readonly reverseValidationAccuracy: number;
   /** Entropy of the predicted-class histogram on the target adaptation images, divided by ln(classes): 1 = every class equally often, 0 = one class. */
@@ -50,6 +52,7 @@ export function labelFreeDiagnostics(network: Classifier, data: DomainData, reve
   const spread = predictionSpread(network.infer(target.features, target.count).probabilities, classCount);
   return {
     sourceValidationAccuracy: probabilityAccuracy(network.infer(validation.features, validation.count).probabilities, validation.labels, classCount),
+    sourceValidationImages: validation.count,
     reverseValidationAccuracy: reverseValidation(network),
     targetClassBalance: spread.classBalance,
     targetConfidence: spread.confidence,

@@ -11,7 +11,7 @@ export const RECOMMENDATION_THRESHOLDS = {
   classBalanceDrop: 0.1,
   /** A candidate's mean top probability on the target must be at least this fraction of the baseline's. */
   confidenceRatio: 0.5,
-  /** A candidate's source validation accuracy may fall at most this far below the baseline's. */
+  /** A candidate's source validation accuracy may fall at most this far below the baseline's (or one validation image, if that is more). */
   sourceValidationDrop: 0.03,
   /** A candidate's reverse-validation accuracy must beat the baseline's by at least this much. */
   reverseValidationGain: 0.02,
@@ -24,7 +24,7 @@ const points = (x: number) => `${(100 * x).toFixed(0)} points`;
 export const RECOMMENDATION_RULE =
   `the baseline — ${BASELINE_METHOD} (the train stage's head, deployed without --target; ${FALLBACK_BASELINE} when train has not run) — unless an adapted model passes every guard without target labels — target predicted-class balance ` +
   `(normalised entropy) at most ${t.classBalanceDrop} below the baseline's, mean target confidence at least ${t.confidenceRatio}× the baseline's, ` +
-  `source validation accuracy at most ${points(t.sourceValidationDrop)} below the baseline's — and beats the baseline's reverse-validation ` +
+  `source validation accuracy at most ${points(t.sourceValidationDrop)} (or one image) below the baseline's — and beats the baseline's reverse-validation ` +
   `accuracy by at least ${points(t.reverseValidationGain)}; then the one with the highest reverse-validation accuracy`;
 
 export interface Candidate {
@@ -56,7 +56,8 @@ function verdict(candidate: Candidate, baseline: LabelFreeDiagnostics, baselineM
   ].filter(Boolean);
   if (collapse.length > 0) return { method: candidate.method, collapsed: true, eligible: false, reason: `collapsed: ${collapse.join(', ')}` };
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-  if (d.sourceValidationAccuracy < baseline.sourceValidationAccuracy - t.sourceValidationDrop) {
+  const allowedDrop = Math.max(t.sourceValidationDrop, 1 / Math.max(1, d.sourceValidationImages)) + 1e-9;
+  if (d.sourceValidationAccuracy < baseline.sourceValidationAccuracy - allowedDrop) {
     return { method: candidate.method, collapsed: false, eligible: false, reason: `source validation ${percent(d.sourceValidationAccuracy)} vs ${percent(baseline.sourceValidationAccuracy)}` };
   }
   if (d.reverseValidationAccuracy < baseline.reverseValidationAccuracy + t.reverseValidationGain) {

@@ -34,7 +34,7 @@ export const adaptStage = defineStage({
     adaptWeightDecay: { type: 'number', default: 0.001, min: 0, max: 100, description: 'L2 weight decay on every weight matrix.' },
     adaptDropout: { type: 'number', default: 0.5, min: 0, max: 0.95, description: 'Dropout rate on the adaptation layer before the classifier (training only).' },
     adaptDiscriminatorUnits: { type: 'integer', default: 128, min: 1, max: 100_000, description: 'Hidden units of the domain discriminator (DANN, CDAN).' },
-    adaptDiscriminatorLearningRate: { type: 'number', default: 1, min: 1e-6, max: 1000, description: 'Learning rate of the domain discriminator (DANN, CDAN) as a multiple of --adapt-learning-rate.' },
+    adaptDiscriminatorLearningRate: { type: 'number', default: 10, min: 1e-6, max: 1000, description: 'Learning rate of the domain discriminator (DANN, CDAN) as a multiple of --adapt-learning-rate: a discriminator that keeps up gives the features a useful reversed gradient (at 1×, DANN degrades as λ grows).' },
     adaptEvalEvery: { type: 'integer', default: 100, min: 1, max: 10_000_000, description: 'Score a checkpoint for selection every this many steps.' },
     adaptSeed: { type: 'integer', default: 42, min: 0, max: 2 ** 31 - 1, description: 'Seed of initialisation and batch sampling.' },
   },

@@ -74,6 +74,7 @@ export function methodsTable(results: readonly MethodResult[], metadata: Map<str
       { name: 'step', type: new arrow.Int32(), values: Int32Array.from(results, (r) => r.step) },
       { name: 'selection_score', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.selectionScore) },
       { name: 'source_validation_accuracy', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.sourceValidationAccuracy) },
+      { name: 'source_validation_images', type: new arrow.Int32(), values: Int32Array.from(results, (r) => r.diagnostics.sourceValidationImages) },
       { name: 'reverse_validation_accuracy', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.reverseValidationAccuracy) },
       { name: 'target_class_balance', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.targetClassBalance) },
       { name: 'target_confidence', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.targetConfidence) },
@@ -92,10 +93,10 @@ export async function readMethods(path: string): Promise<Omit<MethodResult, 'sec
   const column = <T>(name: string) => columnValues<T>(table, name);
   const number = (name: string) => column<number>(name);
   const [method, selection, tradeoff, verdict, recommended] = [column<string>('method'), column<string>('selection'), column<number | null>('tradeoff'), column<string>('verdict'), column<boolean>('recommended')];
-  const [step, score, accuracy, reverse, balance, confidence, mmd, coral, proxyA] = ['step', 'selection_score', 'source_validation_accuracy', 'reverse_validation_accuracy', 'target_class_balance', 'target_confidence', 'feature_mmd', 'feature_coral', 'feature_proxy_a_distance'].map(number);
+  const [step, score, accuracy, images, reverse, balance, confidence, mmd, coral, proxyA] = ['step', 'selection_score', 'source_validation_accuracy', 'source_validation_images', 'reverse_validation_accuracy', 'target_class_balance', 'target_confidence', 'feature_mmd', 'feature_coral', 'feature_proxy_a_distance'].map(number);
   return method.map((m, i) => ({
     method: m, selection: selection[i]!, tradeoff: tradeoff[i] ?? null, step: step![i]!, selectionScore: score![i]!,
-    diagnostics: { sourceValidationAccuracy: accuracy![i]!, reverseValidationAccuracy: reverse![i]!, targetClassBalance: balance![i]!, targetConfidence: confidence![i]! },
+    diagnostics: { sourceValidationAccuracy: accuracy![i]!, sourceValidationImages: images![i]!, reverseValidationAccuracy: reverse![i]!, targetClassBalance: balance![i]!, targetConfidence: confidence![i]! },
     featureDistances: { mmd: mmd![i]!, coral: coral![i]!, proxyA: proxyA![i]! }, recommended: Boolean(recommended[i]), verdict: verdict[i]!,
   }));
 }

@@ -4,7 +4,7 @@ import { recommend, RECOMMENDATION_RULE } from '../src/recommendation.js';
 import type { DomainData } from '../src/domain-data.js';
 import type { Classifier } from '../src/selection.js';
 
-const healthy: LabelFreeDiagnostics = { sourceValidationAccuracy: 0.9, reverseValidationAccuracy: 0.6, targetClassBalance: 0.95, targetConfidence: 0.7 };
+const healthy: LabelFreeDiagnostics = { sourceValidationAccuracy: 0.9, sourceValidationImages: 100, reverseValidationAccuracy: 0.6, targetClassBalance: 0.95, targetConfidence: 0.7 };
 const candidate = (method: string, changes: Partial<LabelFreeDiagnostics> = {}) => ({ method, diagnostics: { ...healthy, ...changes } });
 
 describe('the recommendation (no target labels)', () => {
@@ -33,6 +33,10 @@ describe('the recommendation (no target labels)', () => {
     expect(r.method).toBe('source-only');
     expect(r.verdicts[1]!.reason).toMatch(/source validation/);
     expect(recommend([candidate('mmd')])).toBeUndefined();
+    // One validation image of 27 is within the guard's margin, two are not.
+    const small = (method: string, accuracy: number) => candidate(method, { sourceValidationImages: 27, sourceValidationAccuracy: accuracy, reverseValidationAccuracy: method === 'train-head' ? 0.6 : 0.7 });
+    expect(recommend([small('train-head', 19 / 27), small('mmd', 18 / 27)])!.method).toBe('mmd');
+    expect(recommend([small('train-head', 19 / 27), small('mmd', 17 / 27)])!.method).toBe('train-head');
   });
 
   it('a model that predicts one class on the whole target is detected as collapsed from its probabilities alone', () => {
