@@ -75,6 +75,7 @@ for (const pair of values.pairs.split(',')) {
   const extract = await run(stage(extractDefinition), out, { backbone: values.backbone }, { data: source, target });
   const similarity = await run(stage(similarityDefinition), out, {});
   const runs: MethodScore[][] = [];
+  const perSeed: Record<string, unknown>[] = [];
   let adaptSeconds = 0;
   for (const seed of seeds) {
     await run(stage(trainDefinition), out, { seed });
@@ -82,6 +83,7 @@ for (const pair of values.pairs.split(',')) {
     adaptSeconds += adapt.seconds;
     const evaluate = await run(stage(evaluateDefinition), out, {});
     runs.push(evaluate.outcome.summary.methods as MethodScore[]);
+    perSeed.push({ seed, diagnostics: adapt.outcome.summary.methods, scores: evaluate.outcome.summary.methods });
     if (!values.json) process.stderr.write(`${pair} seed ${seed}: adapt ${adapt.seconds.toFixed(0)}s, recommended ${evaluate.outcome.summary.recommended}\n`);
   }
   const chosen = recommendedBestWorst(runs);
@@ -98,7 +100,7 @@ for (const pair of values.pairs.split(',')) {
       recommendedIn: runs.filter((run) => run.find((x) => x.method === m.method)!.recommended).length,
     })),
     recommended: { ...format(chosen.recommended), methods: chosen.recommendedMethods, minusSourceOnly: format(chosen.recommended.map((a, i) => a - sourceOnly[i]!)) },
-    best: format(chosen.best), worst: format(chosen.worst),
+    best: format(chosen.best), worst: format(chosen.worst), perSeed,
   };
   results.push(row);
   if (!values.json) {

@@ -13,7 +13,7 @@ export const RECOMMENDATION_THRESHOLDS = {
   confidenceRatio: 0.5,
   /** A candidate's source validation accuracy may fall at most this far below the baseline's (or one validation image, if that is more). */
   sourceValidationDrop: 0.03,
-  /** A candidate's reverse-validation accuracy must beat the baseline's by at least this much. */
+  /** A candidate's reverse-validation accuracy must beat the baseline's by at least this much (or two validation images, if that is more). */
   reverseValidationGain: 0.02,
 } as const;
 
@@ -25,7 +25,7 @@ export const RECOMMENDATION_RULE =
   `the baseline — ${BASELINE_METHOD} (the train stage's head, deployed without --target; ${FALLBACK_BASELINE} when train has not run) — unless an adapted model passes every guard without target labels — target predicted-class balance ` +
   `(normalised entropy) at most ${t.classBalanceDrop} below the baseline's, mean target confidence at least ${t.confidenceRatio}× the baseline's, ` +
   `source validation accuracy at most ${points(t.sourceValidationDrop)} (or one image) below the baseline's — and beats the baseline's reverse-validation ` +
-  `accuracy by at least ${points(t.reverseValidationGain)}; then the one with the highest reverse-validation accuracy`;
+  `accuracy by at least ${points(t.reverseValidationGain)} (or two images); then the one with the highest reverse-validation accuracy`;
 
 export interface Candidate {
   readonly method: string;
@@ -60,8 +60,9 @@ function verdict(candidate: Candidate, baseline: LabelFreeDiagnostics, baselineM
   if (d.sourceValidationAccuracy < baseline.sourceValidationAccuracy - allowedDrop) {
     return { method: candidate.method, collapsed: false, eligible: false, reason: `source validation ${percent(d.sourceValidationAccuracy)} vs ${percent(baseline.sourceValidationAccuracy)}` };
   }
-  if (d.reverseValidationAccuracy < baseline.reverseValidationAccuracy + t.reverseValidationGain) {
-    return { method: candidate.method, collapsed: false, eligible: false, reason: `reverse validation ${percent(d.reverseValidationAccuracy)} not ${points(t.reverseValidationGain)} above ${percent(baseline.reverseValidationAccuracy)}` };
+  const requiredGain = Math.max(t.reverseValidationGain, 2 / Math.max(1, d.sourceValidationImages)) - 1e-9;
+  if (d.reverseValidationAccuracy < baseline.reverseValidationAccuracy + requiredGain) {
+    return { method: candidate.method, collapsed: false, eligible: false, reason: `reverse validation ${percent(d.reverseValidationAccuracy)} not ${(100 * requiredGain).toFixed(1)} points above ${percent(baseline.reverseValidationAccuracy)}` };
   }
   return { method: candidate.method, collapsed: false, eligible: true, reason: `reverse validation ${percent(d.reverseValidationAccuracy)} vs ${percent(baseline.reverseValidationAccuracy)}` };
 }
