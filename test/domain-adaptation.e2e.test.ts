@@ -45,7 +45,7 @@ describe('graft run --target on the demo pair (noto → fluent-flat, mobilenet_v
     const methods = summary.evaluate!.methods as Record<string, unknown>[];
     expect(methods.map((m) => m.method)).toEqual(['train-head', 'source-only', 'coral', 'mmd', 'dann']);
     for (const method of methods) {
-      expect(Object.keys(method).sort()).toEqual(['method', 'selection', 'source_accuracy', 'target_accuracy']);
+      expect(Object.keys(method).sort()).toEqual(['method', 'recommended', 'selection', 'source_accuracy', 'target_accuracy', 'verdict']);
       expect(method.target_accuracy as number).toBeGreaterThan(0.2); // above chance (5 classes) on the other style
     }
     expect(methods.slice(1).map((m) => m.selection)).toEqual(Array(4).fill('source-validation'));
@@ -61,6 +61,30 @@ describe('graft run --target on the demo pair (noto → fluent-flat, mobilenet_v
     const report = JSON.parse(readFileSync(join(out, 'evaluate', 'report.json'), 'utf8'));
     expect(report.adaptation).toMatchObject({ targetLabelled: true, selection: 'source-validation', targetTestImages: summary.split!.targetTest });
     expect(report.adaptation.similarity).toBe(summary.similarity!.line);
+  });
+
+  it('one model is recommended without target labels, marked in evaluate --json and the report, and exported', async () => {
+    const methods = summary.evaluate!.methods as { method: string; recommended: boolean; verdict: string | null }[];
+    const recommended = summary.evaluate!.recommended as string;
+    expect(methods.filter((m) => m.recommended).map((m) => m.method)).toEqual([recommended]);
+    expect(summary.adapt!.recommended).toBe(recommended);
+    expect(summary.evaluate!.recommendationRule).toMatch(/^the baseline — train-head/);
+    // methods.parquet: adapt's verdict on train's head and every method; exactly one recommended.
+    const rows = await duckdb(`select method, recommended, verdict, target_class_balance, reverse_validation_accuracy from '${join(out, 'adapt', 'methods.parquet')}' order by method`);
+    expect(rows.map((r) => r.method).sort()).toEqual(['coral', 'dann', 'mmd', 'source-only', 'train-head']);
+    expect(rows.filter((r) => r.recommended).map((r) => r.method)).toEqual([recommended]);
+    for (const r of rows) expect(r.target_class_balance as number).toBeGreaterThan(0);
+    const page = readFileSync(join(out, 'evaluate', 'report', 'index.html'), 'utf8');
+    expect(page).toContain(`Recommended model: ${recommended}`);
+    // export deploys it: adapt's model (its metadata names the method) or, for train-head, train's head as without --target.
+    const exported = JSON.parse(readFileSync(join(out, 'export', 'model', 'metadata.json'), 'utf8'));
+    if (recommended === 'train-head') {
+      expect(exported.adaptation).toBeUndefined();
+      expect(existsSync(join(out, 'adapt', 'model', 'model.json'))).toBe(false);
+    } else {
+      expect(exported.adaptation).toMatchObject({ method: recommended });
+      expect(exported.head.hiddenUnits).toBe(32);
+    }
   });
 
   it('without --target the same folder goes back to the plain pipeline: no adaptation, same source results', async () => {

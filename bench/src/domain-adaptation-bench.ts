@@ -1,13 +1,15 @@
 /**
  * Domain adaptation benchmark: target test accuracy of every adapt method (and of the train stage's
- * head) on two source → target pairs, over several seeds, mean ± sd — with the selection rule the
- * adapt stage uses (never the target labels).
+ * head) on source → target pairs, over several seeds, mean ± sd — with the selection rule the adapt
+ * stage uses (never the target labels) — and of the model adapt recommends, next to the best and the
+ * worst model of each seed.
  *
- *   node bench/dist/domain-adaptation-bench.js [--pairs demo,digits] [--seeds 1,2,3] [--backbone id]
+ *   node bench/dist/domain-adaptation-bench.js [--pairs demo,digits,emoji] [--seeds 1,2,3] [--backbone id]
  *        [--methods source-only,coral,mmd,dann] [--selection source-validation] [--json]
  *
  * Pairs: `demo` = data/emoji-demo5/noto → fluent-flat; `digits` = digits typeset in the installed
- * fonts → MNIST test digits (bench/src/digits-pair.ts). Artifacts and the feature cache live in
+ * fonts → MNIST test digits (bench/src/digits-pair.ts); `emoji` = Twemoji → Noto Emoji, 17 Unicode
+ * subcategories (bench/src/emoji-pair.ts). Artifacts and the feature cache live in
  * artifacts/bench/domain-adaptation/<pair>/, so a rerun only trains.
  */
 import { join, resolve } from 'node:path';
@@ -20,6 +22,7 @@ import { trainDefinition } from '@graft/train';
 import { adaptDefinition } from '@graft/adapt';
 import { evaluateDefinition, type MethodScore } from '@graft/evaluate';
 import { digitsPair } from './digits-pair.js';
+import { emojiPair } from './emoji-pair.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +46,8 @@ const stage = <S extends StageSpec>(d: StageDefinition<S>) => d as unknown as St
 async function pairFolders(pair: string): Promise<{ source: string; target: string }> {
   if (pair === 'demo') return { source: join(root, 'data/emoji-demo5/noto'), target: join(root, 'data/emoji-demo5/fluent-flat') };
   if (pair === 'digits') return digitsPair(join(benchRoot, 'digits-data'), { copies: 5, perClass: 100 });
-  throw new Error(`unknown pair ${pair}: demo or digits`);
+  if (pair === 'emoji') return emojiPair(join(benchRoot, 'emoji-data'), { classes: 17, perClass: 40 });
+  throw new Error(`unknown pair ${pair}: demo, digits or emoji`);
 }
 
 const format = (xs: number[]) => {
@@ -52,6 +56,17 @@ const format = (xs: number[]) => {
   return { mean, sd, text: `${(100 * mean).toFixed(1)} ± ${(100 * sd).toFixed(1)}` };
 };
 
+/** Per seed: the recommended model's target accuracy, and the best and worst of every model's (what a user without target labels could have landed on). */
+function recommendedBestWorst(runs: MethodScore[][]) {
+  const accuracy = (m: MethodScore) => m.target_accuracy ?? NaN;
+  return {
+    recommended: runs.map((run) => accuracy(run.find((m) => m.recommended) ?? run[0]!)),
+    recommendedMethods: runs.map((run) => (run.find((m) => m.recommended) ?? run[0]!).method),
+    best: runs.map((run) => Math.max(...run.map(accuracy))),
+    worst: runs.map((run) => Math.min(...run.map(accuracy))),
+  };
+}
+
 const results: Record<string, unknown>[] = [];
 for (const pair of values.pairs.split(',')) {
   const { source, target } = await pairFolders(pair);
@@ -59,33 +74,43 @@ for (const pair of values.pairs.split(',')) {
   const split = await run(stage(splitDefinition), out, {}, { data: source, target });
   const extract = await run(stage(extractDefinition), out, { backbone: values.backbone }, { data: source, target });
   const similarity = await run(stage(similarityDefinition), out, {});
-  const scores = new Map<string, { target: number[]; source: number[]; selection: string }>();
+  const runs: MethodScore[][] = [];
+  const perSeed: Record<string, unknown>[] = [];
   let adaptSeconds = 0;
   for (const seed of seeds) {
     await run(stage(trainDefinition), out, { seed });
     const adapt = await run(stage(adaptDefinition), out, { adaptSeed: seed, adaptMethods: values.methods, adaptSelection: values.selection });
     adaptSeconds += adapt.seconds;
     const evaluate = await run(stage(evaluateDefinition), out, {});
-    for (const m of evaluate.outcome.summary.methods as MethodScore[]) {
-      const entry = scores.get(m.method) ?? { target: [], source: [], selection: m.selection };
-      entry.target.push(m.target_accuracy ?? NaN);
-      entry.source.push(m.source_accuracy);
-      scores.set(m.method, entry);
-    }
-    if (!values.json) process.stderr.write(`${pair} seed ${seed}: adapt ${adapt.seconds.toFixed(0)}s\n`);
+    runs.push(evaluate.outcome.summary.methods as MethodScore[]);
+    perSeed.push({ seed, diagnostics: adapt.outcome.summary.methods, scores: evaluate.outcome.summary.methods });
+    if (!values.json) process.stderr.write(`${pair} seed ${seed}: adapt ${adapt.seconds.toFixed(0)}s, recommended ${evaluate.outcome.summary.recommended}\n`);
   }
+  const chosen = recommendedBestWorst(runs);
+  const sourceOnly = runs.map((run) => run.find((m) => m.method === 'source-only')!.target_accuracy ?? NaN);
+  const similaritySummary = similarity.outcome.summary as { line: string; proxyADistance: number; mmdGaussian: number; mmdGaussianPValue: number };
   const row = {
-    pair, source, target, backbone: values.backbone, seeds, split: split.outcome.summary, similarity: similarity.outcome.summary.line,
+    pair, source, target, backbone: values.backbone, seeds, split: split.outcome.summary, similarity: similaritySummary.line,
+    proxyADistance: similaritySummary.proxyADistance, mmdGaussian: similaritySummary.mmdGaussian,
     extractSeconds: Number(extract.seconds.toFixed(1)), engine: extract.outcome.summary.engine, adaptSecondsPerSeed: Number((adaptSeconds / seeds.length).toFixed(1)),
-    methods: [...scores].map(([method, s]) => ({ method, selection: s.selection, targetAccuracy: format(s.target), sourceAccuracy: format(s.source) })),
+    methods: runs[0]!.map((m) => ({
+      method: m.method, selection: m.selection,
+      targetAccuracy: format(runs.map((run) => run.find((x) => x.method === m.method)!.target_accuracy ?? NaN)),
+      sourceAccuracy: format(runs.map((run) => run.find((x) => x.method === m.method)!.source_accuracy)),
+      recommendedIn: runs.filter((run) => run.find((x) => x.method === m.method)!.recommended).length,
+    })),
+    recommended: { ...format(chosen.recommended), methods: chosen.recommendedMethods, minusSourceOnly: format(chosen.recommended.map((a, i) => a - sourceOnly[i]!)) },
+    best: format(chosen.best), worst: format(chosen.worst), perSeed,
   };
   results.push(row);
   if (!values.json) {
     const summary = split.outcome.summary as Record<string, number>;
     process.stdout.write(`\n${pair}: ${source} → ${target} (${summary.images} source, ${summary.targetImages} target images, target test N=${summary.targetTest}; ${values.backbone})\n`);
-    process.stdout.write(`similarity: ${row.similarity}\n`);
-    process.stdout.write(`| method | target test accuracy % | source test accuracy % |\n|---|---|---|\n`);
-    for (const m of row.methods) process.stdout.write(`| ${m.method} | ${m.targetAccuracy.text} | ${m.sourceAccuracy.text} |\n`);
+    process.stdout.write(`similarity: ${row.similarity} (MMD² Gaussian ${row.mmdGaussian.toFixed(4)})\n`);
+    process.stdout.write(`| model | target test accuracy % | source test accuracy % | recommended in |\n|---|---|---|---|\n`);
+    for (const m of row.methods) process.stdout.write(`| ${m.method} | ${m.targetAccuracy.text} | ${m.sourceAccuracy.text} | ${m.recommendedIn}/${seeds.length} |\n`);
+    process.stdout.write(`| **recommended** (${chosen.recommendedMethods.join(', ')}) | ${row.recommended.text} | | recommended − source-only: ${row.recommended.minusSourceOnly.text} |\n`);
+    process.stdout.write(`| best of all (per seed) | ${row.best.text} | | |\n| worst of all (per seed) | ${row.worst.text} | | |\n`);
     process.stdout.write(`(extract ${row.extractSeconds}s with ${row.engine}; adapt ${row.adaptSecondsPerSeed}s per seed; selection: ${values.selection}; seeds ${seeds.join(', ')})\n`);
   }
 }

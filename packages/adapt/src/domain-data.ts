@@ -1,4 +1,4 @@
-import { featureScaling } from '@graft/linalg';
+import { featureScaling, type FeatureScaling } from '@graft/linalg';
 import { domainOf } from '@graft/split/tables';
 import type { Bottlenecks } from '@graft/extract';
 
@@ -60,6 +60,11 @@ export function domainData(bottlenecks: Bottlenecks, classCount: number): Domain
  * mean and standard deviation (as the train stage's head), so source-only is the baseline users get.
  */
 export function inputScaling(set: { features: Float32Array; count: number }, dimension: number): { mean: Float32Array; inverseStd: Float32Array } {
-  const { mean, scale } = featureScaling(set.features, dimension, Int32Array.from({ length: set.count }, (_, i) => i));
+  const { mean, scale } = sourceScaling(set, dimension);
   return { mean: Float32Array.from(mean), inverseStd: Float32Array.from(scale, (s) => 1 / s) };
+}
+
+/** Mean and standard deviation per dimension of a set's rows (what inputScaling inverts). */
+export function sourceScaling(set: { features: Float32Array; count: number }, dimension: number): FeatureScaling {
+  return featureScaling(set.features, dimension, Int32Array.from({ length: set.count }, (_, i) => i));
 }

@@ -1,5 +1,5 @@
 export { adaptStage } from './spec.js';
-export { runAdapt, parseMethods, parseTradeoffs, alignedDistances } from './run.js';
+export { runAdapt, parseMethods, parseTradeoffs, alignedDistances, methodsWithBaseline } from './run.js';
 export type { AlignedDistances } from './run.js';
 export { adaptDefinition } from './definition.js';
 export { ADAPT_METHODS, ADAPT_METHOD_NAMES } from './methods.js';
@@ -11,7 +11,13 @@ export type { AdaptTrainingOptions, AdaptCurvePoint, TrainedMethod } from './tra
 export { AdaptationNetwork } from './network.js';
 export type { NetworkShape } from './network.js';
 export { coralLoss, mmdLoss, entropyLoss, gradientReversal, dannRamp, MMD_KERNEL_SCALES } from './losses.js';
-export { domainData, inputScaling } from './domain-data.js';
+export { domainData, inputScaling, sourceScaling } from './domain-data.js';
 export type { DomainData, LabelledSet, UnlabelledSet } from './domain-data.js';
 export { readAdaptPredictions, readMethods, predictionsTable, methodsTable, curvesTable } from './tables.js';
 export type { MethodResult, AdaptPredictions } from './tables.js';
+export { labelFreeDiagnostics, predictionSpread, probabilityAccuracy, argmax } from './diagnostics.js';
+export type { LabelFreeDiagnostics } from './diagnostics.js';
+export { recommend, RECOMMENDATION_RULE, RECOMMENDATION_THRESHOLDS, BASELINE_METHOD } from './recommendation.js';
+export type { Candidate, Verdict, Recommendation } from './recommendation.js';
+export { adaptedHead, saveAdaptedHead } from './adapted-head.js';
+export type { AdaptedModelMetadata } from './adapted-head.js';

@@ -1,10 +1,16 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DatasetError, ParamError, Progress, SeededRandom, choiceMessage, writeParquetFile, type StageFunction } from '@graft/core';
 import { readBottlenecks } from '@graft/extract/tables';
 import { classLabels, readClasses } from '@graft/split/tables';
 import { useTfjsBackend } from '@graft/tf';
 import { coralDistance, mmdTest, proxyADistance, sample, subsample } from '@graft/similarity';
 import { adaptStage } from './spec.js';
-import { domainData, inputScaling, type DomainData } from './domain-data.js';
+import { domainData, inputScaling, sourceScaling, type DomainData } from './domain-data.js';
+import { argmax, labelFreeDiagnostics } from './diagnostics.js';
+import { FALLBACK_BASELINE, recommend } from './recommendation.js';
+import { loadTrainHead, TRAIN_HEAD } from './train-head.js';
+import { adaptedHead, saveAdaptedHead } from './adapted-head.js';
 import { ADAPT_METHOD_NAMES, type AdaptMethod } from './methods.js';
 import { makeSelectionScore, type SelectionMethod } from './selection.js';
 import { trainMethod, type AdaptCurvePoint, type TrainedMethod } from './train-method.js';
@@ -45,22 +51,15 @@ export function alignedDistances(network: AdaptationNetwork, data: DomainData, s
   return { mmd: mmdTest(s, t, { kernel: 'gaussian', permutations: 0, seed }).mmd2, coral: coralDistance(s, t), proxyA: s.count >= 4 && t.count >= 4 ? proxyADistance(s, t, seed).distance : NaN };
 }
 
-function validationAccuracy(network: AdaptationNetwork, data: DomainData): number {
-  const { sourceValidation: validation, classCount } = data;
-  const { probabilities } = network.infer(validation.features, validation.count);
-  let correct = 0;
-  for (let i = 0; i < validation.count; i++) {
-    let best = 0;
-    for (let c = 1; c < classCount; c++) if (probabilities[i * classCount + c]! > probabilities[i * classCount + best]!) best = c;
-    if (best === validation.labels[i]) correct++;
-  }
-  return correct / validation.count;
+/** `--adapt-methods`, with source-only (the recommendation's fallback baseline) first when it is not listed. */
+export function methodsWithBaseline(methods: readonly AdaptMethod[]): AdaptMethod[] {
+  return methods.includes(FALLBACK_BASELINE) ? [...methods] : [FALLBACK_BASELINE, ...methods];
 }
 
-/** The adapt stage: every method trained on labelled source and unlabelled target features, selected without target labels. */
+/** The adapt stage: every method trained on labelled source and unlabelled target features, selected without target labels; one model recommended. */
 export const runAdapt: StageFunction<typeof adaptStage> = async (context) => {
   const { params } = context;
-  const methods = parseMethods(params.adaptMethods);
+  const methods = methodsWithBaseline(parseMethods(params.adaptMethods));
   const tradeoffs = parseTradeoffs(params.adaptTradeoffs);
   const selection = params.adaptSelection as SelectionMethod;
   const bottlenecks = await readBottlenecks(context.inputPath('bottlenecks'));
@@ -72,16 +71,20 @@ export const runAdapt: StageFunction<typeof adaptStage> = async (context) => {
   const backend = await useTfjsBackend();
   const options = {
     steps: params.adaptSteps, batchSize: params.adaptBatchSize, learningRate: params.adaptLearningRate, adaptationUnits: params.adaptLayer,
-    discriminatorUnits: params.adaptDiscriminatorUnits, weightDecay: params.adaptWeightDecay, dropout: params.adaptDropout, evalEvery: params.adaptEvalEvery, seed: params.adaptSeed,
+    discriminatorUnits: params.adaptDiscriminatorUnits, discriminatorLearningRate: params.adaptDiscriminatorLearningRate,
+    weightDecay: params.adaptWeightDecay, dropout: params.adaptDropout, evalEvery: params.adaptEvalEvery, seed: params.adaptSeed,
   };
   context.log(`adapt: ${data.sourceTrain.count} source train / ${data.sourceValidation.count} validation images, ${data.target.count} unlabelled target images, methods ${methods.join(', ')}; selection: ${selection}; tfjs backend ${backend}`);
-  const score = makeSelectionScore(selection, data, inputScaling(data.sourceTrain, data.dimension), params.adaptSeed);
+  const scaling = inputScaling(data.sourceTrain, data.dimension);
+  const score = makeSelectionScore(selection, data, scaling, params.adaptSeed);
+  const reverseValidation = makeSelectionScore('reverse-validation', data, scaling, params.adaptSeed);
   const runs = methods.reduce((n, method) => n + (method === 'source-only' ? 1 : tradeoffs.length), 0);
   const progress = new Progress('adapt: steps', runs * options.steps, { quiet: context.quiet });
 
   const rowCount = bottlenecks.rows.length;
   const classCount = labels.length;
   const results: MethodResult[] = [];
+  const weights = new Map<string, Float32Array[]>();
   const curves: { method: string; tradeoff: number | null; points: AdaptCurvePoint[] }[] = [];
   const predicted = new Int32Array(methods.length * rowCount);
   const confidence = new Float32Array(methods.length * rowCount);
@@ -101,32 +104,54 @@ export const runAdapt: StageFunction<typeof adaptStage> = async (context) => {
     const inferred = network.infer(bottlenecks.features, rowCount);
     probabilities.set(inferred.probabilities, m * rowCount * classCount);
     for (let r = 0; r < rowCount; r++) {
-      let top = 0;
-      for (let c = 1; c < classCount; c++) if (inferred.probabilities[r * classCount + c]! > inferred.probabilities[r * classCount + top]!) top = c;
+      const top = argmax(inferred.probabilities, r * classCount, classCount);
       predicted[m * rowCount + r] = top;
       confidence[m * rowCount + r] = inferred.probabilities[r * classCount + top]!;
     }
+    weights.set(method, network.snapshot());
     results.push({
       method, selection, tradeoff: best!.tradeoff, step: best!.trained.selectedStep, selectionScore: best!.trained.selectionScore,
-      sourceValidationAccuracy: validationAccuracy(network, data), featureDistances: alignedDistances(network, data, params.adaptSeed), seconds: (performance.now() - started) / 1000,
+      diagnostics: labelFreeDiagnostics(network, data, reverseValidation), featureDistances: alignedDistances(network, data, params.adaptSeed),
+      recommended: false, verdict: '', seconds: (performance.now() - started) / 1000,
     });
     network.dispose();
   }
   progress.finish();
-  for (const r of results) {
-    context.log(`adapt: ${r.method.padEnd(11)} step ${r.step}${r.tradeoff !== null ? `, λ ${r.tradeoff}` : ''}: source validation ${(100 * r.sourceValidationAccuracy).toFixed(1)}%; aligned layer: MMD² ${r.featureDistances.mmd.toFixed(4)}, CORAL ${r.featureDistances.coral.toExponential(2)}, proxy A ${r.featureDistances.proxyA.toFixed(2)} (${r.seconds.toFixed(1)}s)`);
+  const trainHead = await loadTrainHead(context.inputPath('head'), data.dimension, classCount);
+  if (trainHead) {
+    const nothing = { mmd: NaN, coral: NaN, proxyA: NaN };
+    results.unshift({ method: TRAIN_HEAD, selection: 'none: train stage', tradeoff: null, step: 0, selectionScore: NaN, diagnostics: labelFreeDiagnostics(trainHead, data, reverseValidation), featureDistances: nothing, recommended: false, verdict: '', seconds: 0 });
+    trainHead.dispose();
+  } else context.log(`adapt: no train head for these features (run graft train first): ${FALLBACK_BASELINE} is the recommendation's baseline`);
+  const recommendation = recommend(results.map((r) => ({ method: r.method, diagnostics: r.diagnostics })))!;
+  const verdicts = new Map(recommendation.verdicts.map((v) => [v.method, v]));
+  const decided = results.map((r) => ({ ...r, recommended: r.method === recommendation.method, verdict: verdicts.get(r.method)!.reason }));
+  for (const r of decided) {
+    const d = r.diagnostics;
+    context.log(
+      `adapt: ${r.method.padEnd(11)} step ${r.step}${r.tradeoff !== null ? `, λ ${r.tradeoff}` : ''}: source validation ${(100 * d.sourceValidationAccuracy).toFixed(1)}%, reverse validation ${(100 * d.reverseValidationAccuracy).toFixed(1)}%, ` +
+        `target class balance ${d.targetClassBalance.toFixed(2)}, confidence ${d.targetConfidence.toFixed(2)}; aligned layer: MMD² ${r.featureDistances.mmd.toFixed(4)}, CORAL ${r.featureDistances.coral.toExponential(2)}, proxy A ${r.featureDistances.proxyA.toFixed(2)} (${r.seconds.toFixed(1)}s) — ${r.recommended ? 'RECOMMENDED' : r.verdict}`,
+    );
   }
+  const chosen = decided.find((r) => r.recommended)!;
+  context.log(`adapt: recommended ${chosen.method} (${chosen.verdict}); rule: ${recommendation.rule}`);
 
-  const details = { backend, backbone: bottlenecks.provenance.backbone, labels, selection };
+  const details = { backend, backbone: bottlenecks.provenance.backbone, labels, selection, recommended: chosen.method, recommendationRule: recommendation.rule };
   const methodColumn = methods.flatMap((method) => Array<string>(rowCount).fill(method));
   const allRows = methods.flatMap(() => bottlenecks.rows);
   await writeParquetFile(context.outputPath('predictions'), predictionsTable(methodColumn, allRows, predicted, confidence, probabilities, classCount, context.artifactMetadata('predictions', details)));
-  await writeParquetFile(context.outputPath('methods'), methodsTable(results, context.artifactMetadata('methods', details)));
+  await writeParquetFile(context.outputPath('methods'), methodsTable(decided, context.artifactMetadata('methods', details)));
   await writeParquetFile(context.outputPath('curves'), curvesTable(curves, context.artifactMetadata('curves', details)));
+  // The recommended adapt model, for export; none when train's head is recommended (export deploys it as without --target).
+  await rm(dirname(context.outputPath('model')), { recursive: true, force: true });
+  if (chosen.method !== TRAIN_HEAD) {
+    const head = adaptedHead(weights.get(chosen.method)!, { inputDim: data.dimension, adaptationUnits: options.adaptationUnits, classCount }, sourceScaling(data.sourceTrain, data.dimension));
+    await saveAdaptedHead(context.outputPath('model'), head, bottlenecks, labels, { method: chosen.method, tradeoff: chosen.tradeoff, step: chosen.step, rule: recommendation.rule });
+  }
   return {
     summary: {
-      selection,
-      methods: results.map((r) => ({ method: r.method, tradeoff: r.tradeoff, step: r.step, sourceValidationAccuracy: r.sourceValidationAccuracy, alignedDistances: r.featureDistances })),
+      selection, recommended: chosen.method, recommendationRule: recommendation.rule,
+      methods: decided.map((r) => ({ method: r.method, tradeoff: r.tradeoff, step: r.step, ...r.diagnostics, alignedDistances: r.featureDistances, recommended: r.recommended, verdict: r.verdict })),
       sourceImages: data.sourceTrain.count, targetImages: data.target.count, backend,
     },
     details,

@@ -2,21 +2,24 @@ import { SeededRandom } from '@graft/core';
 import { tf } from '@graft/tf';
 import { fitOnGram, linearKernel, scoresOnGram, sample, stack, subsample, columnMoments, standardise } from '@graft/similarity';
 import type { DomainData, LabelledSet } from './domain-data.js';
-import type { AdaptationNetwork } from './network.js';
 import type { SelectionMethod } from './selection-methods.js';
+import { argmax } from './diagnostics.js';
 
 export { SELECTION_METHODS, type SelectionMethod } from './selection-methods.js';
 
+/** A model whose class probabilities the scores read: an adapt network, or train's head wrapped alike. */
+export interface Classifier {
+  infer(features: Float32Array, count: number): { probabilities: Float32Array };
+}
+
 /** Higher is better. */
-export type SelectionScore = (network: AdaptationNetwork) => number;
+export type SelectionScore = (network: Classifier) => number;
 
 function accuracyAndLosses(probabilities: Float32Array, labels: Int32Array, classCount: number): { correct: Uint8Array; losses: Float64Array } {
   const correct = new Uint8Array(labels.length);
   const losses = new Float64Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < classCount; c++) if (probabilities[i * classCount + c]! > probabilities[i * classCount + best]!) best = c;
-    correct[i] = best === labels[i] ? 1 : 0;
+    correct[i] = argmax(probabilities, i * classCount, classCount) === labels[i] ? 1 : 0;
     losses[i] = -Math.log(Math.max(1e-12, probabilities[i * classCount + labels[i]!]!));
   }
   return { correct, losses };
@@ -101,11 +104,7 @@ function reverseValidation(data: DomainData, scaling: { mean: Float32Array; inve
   return (network) => {
     const { probabilities } = network.infer(target.features, target.count);
     const pseudo = new Int32Array(target.count);
-    for (let i = 0; i < target.count; i++) {
-      let best = 0;
-      for (let c = 1; c < classCount; c++) if (probabilities[i * classCount + c]! > probabilities[i * classCount + best]!) best = c;
-      pseudo[i] = best;
-    }
+    for (let i = 0; i < target.count; i++) pseudo[i] = argmax(probabilities, i * classCount, classCount);
     const tensors = { mean: tf.tensor1d(scaling.mean), inverseStd: tf.tensor1d(scaling.inverseStd) };
     try {
       return softmaxAccuracy(target.features, pseudo, validation, dimension, classCount, tensors);

@@ -4,6 +4,7 @@ import { domainOf, type ManifestRow } from '@graft/split/tables';
 import { adaptStage } from './spec.js';
 import type { AdaptCurvePoint } from './train-method.js';
 import type { AlignedDistances } from './run.js';
+import type { LabelFreeDiagnostics } from './diagnostics.js';
 
 /** Result of one method after selection. */
 export interface MethodResult {
@@ -13,9 +14,14 @@ export interface MethodResult {
   readonly tradeoff: number | null;
   readonly step: number;
   readonly selectionScore: number;
-  readonly sourceValidationAccuracy: number;
+  /** What is known of the selected model without target labels (what the recommendation reads). */
+  readonly diagnostics: LabelFreeDiagnostics;
   /** Source–target distances on the aligned layer of the selected model. */
   readonly featureDistances: AlignedDistances;
+  /** The model to deploy (one per run), by the recommendation rule. */
+  readonly recommended: boolean;
+  /** Why the rule recommends it or not. */
+  readonly verdict: string;
   readonly seconds: number;
 }
 
@@ -67,7 +73,13 @@ export function methodsTable(results: readonly MethodResult[], metadata: Map<str
       { name: 'tradeoff', type: new arrow.Float64(), nullable: true, values: results.map((r) => r.tradeoff) },
       { name: 'step', type: new arrow.Int32(), values: Int32Array.from(results, (r) => r.step) },
       { name: 'selection_score', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.selectionScore) },
-      { name: 'source_validation_accuracy', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.sourceValidationAccuracy) },
+      { name: 'source_validation_accuracy', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.sourceValidationAccuracy) },
+      { name: 'source_validation_images', type: new arrow.Int32(), values: Int32Array.from(results, (r) => r.diagnostics.sourceValidationImages) },
+      { name: 'reverse_validation_accuracy', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.reverseValidationAccuracy) },
+      { name: 'target_class_balance', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.targetClassBalance) },
+      { name: 'target_confidence', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.diagnostics.targetConfidence) },
+      { name: 'recommended', type: new arrow.Bool(), values: results.map((r) => r.recommended) },
+      { name: 'verdict', type: utf8, values: results.map((r) => r.verdict) },
       { name: 'feature_mmd', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.featureDistances.mmd) },
       { name: 'feature_coral', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.featureDistances.coral) },
       { name: 'feature_proxy_a_distance', type: new arrow.Float64(), values: Float64Array.from(results, (r) => r.featureDistances.proxyA) },
@@ -79,13 +91,13 @@ export function methodsTable(results: readonly MethodResult[], metadata: Map<str
 export async function readMethods(path: string): Promise<Omit<MethodResult, 'seconds'>[]> {
   const table = await readArtifact(path, adaptStage.outputs.methods.schema, 'adapt');
   const column = <T>(name: string) => columnValues<T>(table, name);
-  const [method, selection, tradeoff, step, score, accuracy, mmd, coral, proxyA] = [
-    column<string>('method'), column<string>('selection'), column<number | null>('tradeoff'), column<number>('step'), column<number>('selection_score'), column<number>('source_validation_accuracy'),
-    column<number>('feature_mmd'), column<number>('feature_coral'), column<number>('feature_proxy_a_distance'),
-  ];
+  const number = (name: string) => column<number>(name);
+  const [method, selection, tradeoff, verdict, recommended] = [column<string>('method'), column<string>('selection'), column<number | null>('tradeoff'), column<string>('verdict'), column<boolean>('recommended')];
+  const [step, score, accuracy, images, reverse, balance, confidence, mmd, coral, proxyA] = ['step', 'selection_score', 'source_validation_accuracy', 'source_validation_images', 'reverse_validation_accuracy', 'target_class_balance', 'target_confidence', 'feature_mmd', 'feature_coral', 'feature_proxy_a_distance'].map(number);
   return method.map((m, i) => ({
-    method: m, selection: selection[i]!, tradeoff: tradeoff[i] ?? null, step: step[i]!, selectionScore: score[i]!, sourceValidationAccuracy: accuracy[i]!,
-    featureDistances: { mmd: mmd[i]!, coral: coral[i]!, proxyA: proxyA[i]! },
+    method: m, selection: selection[i]!, tradeoff: tradeoff[i] ?? null, step: step![i]!, selectionScore: score![i]!,
+    diagnostics: { sourceValidationAccuracy: accuracy![i]!, sourceValidationImages: images![i]!, reverseValidationAccuracy: reverse![i]!, targetClassBalance: balance![i]!, targetConfidence: confidence![i]! },
+    featureDistances: { mmd: mmd![i]!, coral: coral![i]!, proxyA: proxyA![i]! }, recommended: Boolean(recommended[i]), verdict: verdict[i]!,
   }));
 }
 

@@ -13,6 +13,8 @@ export interface AdaptTrainingOptions {
   readonly learningRate: number;
   readonly adaptationUnits: number;
   readonly discriminatorUnits: number;
+  /** The discriminator's learning rate as a multiple of the classifier's (DANN, CDAN). */
+  readonly discriminatorLearningRate: number;
   /** L2 penalty (weight_decay / 2)·‖W‖² on every kernel. */
   readonly weightDecay: number;
   /** Dropout rate on the adaptation layer's units before the classifier (0 = none). */
@@ -65,7 +67,10 @@ export function trainMethod(method: AdaptMethod, tradeoff: number, data: DomainD
   const oneHot = new Float32Array(batch * classCount);
   const domainLabels = tf.tensor2d(Float32Array.from({ length: 2 * batch }, (_, i) => (i < batch ? 1 : 0)), [2 * batch, 1]);
   let weight = 0;
-  const reverse = gradientReversal(() => weight);
+  // The discriminator's loss is scaled by k (its SGD step = k × the classifier's) and the reversal by
+  // 1/k, so the features still see λ·λ_p times the discriminator's gradient.
+  const k = usesDiscriminator(method) ? options.discriminatorLearningRate : 1;
+  const reverse = gradientReversal(() => weight / k);
   const curve: AdaptCurvePoint[] = [];
   let best = { step: 0, score: -Infinity, weights: network.snapshot() };
 
@@ -135,7 +140,7 @@ export function trainMethod(method: AdaptMethod, tradeoff: number, data: DomainD
         const { classification, adaptation } = losses(x, y, dropoutMask);
         if (recording) recorded = { classification: classification.dataSync()[0]!, adaptation: adaptation.dataSync()[0]! };
         // DANN / CDAN: the discriminator learns at full strength; the reversal layer weighs what the features see.
-        const total = tf.add(classification, usesDiscriminator(method) ? adaptation : tf.mul(weight, adaptation));
+        const total = tf.add(classification, usesDiscriminator(method) ? tf.mul(k, adaptation) : tf.mul(weight, adaptation));
         return (options.weightDecay > 0 ? tf.add(total, tf.mul(options.weightDecay / 2, network.kernelSquares())) : total) as tf.Scalar;
       }, false, variables);
       tf.dispose([x, y, ...(dropoutMask ? [dropoutMask] : []), ...(cost ? [cost] : [])]);

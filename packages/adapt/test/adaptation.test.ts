@@ -57,7 +57,7 @@ function bottlenecksOf(pair: ReturnType<typeof shiftedPair>): Bottlenecks {
   return { rows, features, featureDim: DIMENSION, provenance: {} as Bottlenecks['provenance'] };
 }
 
-const options: AdaptTrainingOptions = { steps: 400, batchSize: 32, learningRate: 0.01, adaptationUnits: 16, discriminatorUnits: 32, weightDecay: 0.001, dropout: 0, evalEvery: 400, seed: 7 };
+const options: AdaptTrainingOptions = { steps: 400, batchSize: 32, learningRate: 0.01, adaptationUnits: 16, discriminatorUnits: 32, discriminatorLearningRate: 1, weightDecay: 0.001, dropout: 0, evalEvery: 400, seed: 7 };
 
 describe('domain adaptation on a synthetic shifted pair', () => {
   let data: DomainData;

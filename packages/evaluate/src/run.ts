@@ -60,7 +60,7 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
   }, context.log);
   await writeFileAtomic(context.outputPath('report'), stableStringify(adaptation ? { ...report, adaptation } : report, 2) + '\n');
   await writeParquetFile(context.outputPath('predictions'), predictionsTable(bottlenecks.rows, labels, probabilities, predicted, confidence, context.artifactMetadata('predictions', details)));
-  const reportModel = await buildReportModel(context, { split, labels, metrics, mistakes, backbone: bottlenecks.provenance.backbone.id, extractProvenance: bottlenecks.provenance, details, doctor, withoutLeaks, rowsByPath: new Map(bottlenecks.rows.map((row) => [row.path, row])) });
+  const reportModel = await buildReportModel(context, { split, labels, metrics, mistakes, backbone: bottlenecks.provenance.backbone.id, extractProvenance: bottlenecks.provenance, details, doctor, withoutLeaks, rowsByPath: new Map(bottlenecks.rows.map((row) => [row.path, row])), adaptation });
   await writeFileAtomic(context.outputPath('page'), await renderReport(reportModel));
   context.log(`evaluate: report ${join(stageDir(context.out, 'evaluate'), evaluateStage.outputs.page.file)}${reportModel.thumbnailsNote ? ` (${reportModel.thumbnailsNote.split(':')[0]})` : ''}`);
   const leakNote = withoutLeaks && withoutLeaks.leaked > 0
@@ -70,7 +70,7 @@ export const runEvaluate: StageFunction<typeof evaluateStage> = async (context) 
   if (adaptation) {
     const targetLine = targetHeadline(adaptation);
     context.log(`evaluate: ${targetLine}`);
-    return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}), headline: `${headline}\n${targetLine}`, methods: adaptation.methods, targetTestImages: adaptation.targetTestImages }, details };
+    return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}), headline: `${headline}\n${targetLine}`, methods: adaptation.methods, recommended: adaptation.recommended, recommendationRule: adaptation.recommendationRule, targetTestImages: adaptation.targetTestImages }, details };
   }
   return { summary: { split, accuracy: metrics.accuracy, count: metrics.count, macroF1: metrics.macroF1, ...(withoutLeaks ? { withoutLeakedTestImages: withoutLeaks } : {}), headline }, details };
 };

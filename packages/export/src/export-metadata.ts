@@ -43,6 +43,8 @@ export interface ExportMetadata {
    * no longer those of `backbone.weightsSha256` (predict runs such a model whole, in tfjs).
    */
   readonly finetune?: { readonly cut: string; readonly blocks: number; readonly unfrozenLayers: string[]; readonly bestEpoch: number };
+  /** Present when the head is the domain-adapted model graft adapt recommended (--target): its method, trade-off, step and the rule that chose it without target labels. */
+  readonly adaptation?: { readonly method: string; readonly tradeoff: number | null; readonly step: number; readonly rule: string };
   readonly provenance: Record<string, unknown>;
 }
 

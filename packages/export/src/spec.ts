@@ -1,13 +1,18 @@
 import { defineStage, inputFrom } from '@graft/core/base';
 import { trainStage } from '@graft/train/spec';
+import { adaptStage } from '@graft/adapt/spec';
 
 /** export: the frozen backbone and the trained head as one model, images in, probabilities out: tfjs, or ONNX for a converted (TFLite) backbone. */
 export const exportStage = defineStage({
   name: 'export',
   package: '@graft/export',
-  description: 'Write one model that takes images and returns class probabilities (frozen backbone + trained head), with its metadata.json: a tfjs model for Node.js and browsers, or an ONNX model for a backbone imported from TFLite.',
+  description: 'Write one model that takes images and returns class probabilities (frozen backbone + trained head, or with --target the head adapt recommends), with its metadata.json: a tfjs model for Node.js and browsers, or an ONNX model for a backbone imported from TFLite.',
   readsDataset: false,
-  inputs: { model: inputFrom(trainStage, 'model'), modelWeights: inputFrom(trainStage, 'modelWeights'), labels: inputFrom(trainStage, 'labels') },
+  inputs: {
+    model: inputFrom(trainStage, 'model'), modelWeights: inputFrom(trainStage, 'modelWeights'), labels: inputFrom(trainStage, 'labels'),
+    // Domain adaptation (--target): adapt's recommended model, deployed instead of the train head when present.
+    adaptModel: inputFrom(adaptStage, 'model', { optional: true }), adaptModelWeights: inputFrom(adaptStage, 'modelWeights', { optional: true }),
+  },
   outputs: {
     model: { file: 'model/model.json', optional: true, description: 'tfjs LayersModel: RGB pixels 0..255, float32 [n, size, size, 3] in; class probabilities [n, classes] out (tfjs backbones).' },
     modelWeights: { file: 'model/weights.bin', optional: true, description: 'Weights of the exported tfjs model (float32).' },

@@ -18,6 +18,8 @@ export interface ClassifierParts {
   readonly provenance: Record<string, unknown>;
   /** Set when the backbone's top blocks were fine-tuned (its weights then differ from `backbone.weightsSha256`'s). */
   readonly finetune?: ExportMetadata['finetune'];
+  /** Set when the head is adapt's recommended model. */
+  readonly adaptation?: ExportMetadata['adaptation'];
 }
 
 /**
@@ -52,6 +54,7 @@ export async function writeExportMetadata(
     format: parts.format,
     layers: parts.layers,
     ...(parts.finetune ? { finetune: parts.finetune } : {}),
+    ...(parts.adaptation ? { adaptation: parts.adaptation } : {}),
     provenance: parts.provenance,
   };
   await writeFileAtomic(metadataPath, stableStringify(metadata, 2) + '\n');

@@ -12,6 +12,7 @@ import type { HeadFit, LeftOutFile, MistakeView, ReportModel } from './report-mo
 import { thumbnailOf } from './thumbnails.js';
 import { checksView } from './checks-view.js';
 import type { DoctorSummary, LeakRescoring } from '../data-checks.js';
+import type { TargetEvaluation } from '../target-evaluation.js';
 
 /** A misclassified image: its manifest row, what the head predicted and how sure it was. */
 export interface Mistake {
@@ -37,6 +38,8 @@ export interface Evaluation {
   readonly withoutLeaks?: LeakRescoring | undefined;
   /** Manifest rows of the source images by path (thumbnails of the checks). */
   readonly rowsByPath?: ReadonlyMap<string, ManifestRow>;
+  /** The target domain's evaluation (--target). */
+  readonly adaptation?: TargetEvaluation | undefined;
 }
 
 /** Gather everything the report shows: evaluate's results plus the upstream artifacts it declares as inputs. */
@@ -76,6 +79,7 @@ export async function buildReportModel(context: StageContext<typeof evaluateStag
           evaluation.doctor, evaluation.withoutLeaks, evaluation.rowsByPath ?? new Map(), context.data,
         )
       : undefined,
+    adaptation: evaluation.adaptation,
   };
 }
 

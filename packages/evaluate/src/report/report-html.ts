@@ -2,6 +2,7 @@ import type { ReportCharts, ReportModel, MistakeView, StageProvenance } from './
 import { escapeHtml, flattenRecord, percent, valueHtml } from './html-text.js';
 import { REPORT_CSS } from './report-style.js';
 import { checksHtml } from './checks-html.js';
+import { adaptationHtml } from './adaptation-html.js';
 
 /** How many left-out files the page lists one by one (all of them are in the Parquet artifacts). */
 export const LEFT_OUT_LISTED = 200;
@@ -33,7 +34,7 @@ export function reportHtml(model: ReportModel, charts: ReportCharts): string {
 <header>
 <h1>${escapeHtml(title)}</h1>
 ${headline(model)}
-<nav><a href="#training">Training</a><a href="#confusion">Confusion matrix</a><a href="#per-class">Per class</a><a href="#mistakes">Mistakes</a><a href="#dataset">Dataset</a>${model.checks ? '<a href="#checks">Dataset checks</a>' : ''}<a href="#provenance">Provenance</a></nav>
+<nav><a href="#training">Training</a><a href="#confusion">Confusion matrix</a><a href="#per-class">Per class</a><a href="#mistakes">Mistakes</a><a href="#dataset">Dataset</a>${model.checks ? '<a href="#checks">Dataset checks</a>' : ''}${model.adaptation ? '<a href="#adaptation">Target domain</a>' : ''}<a href="#provenance">Provenance</a></nav>
 </header>
 <main>
 ${section('training', 'Training', trainingHtml(model, charts))}
@@ -43,6 +44,7 @@ ${section('per-class', `Precision, recall and F1 per class (${escapeHtml(model.s
 ${section('mistakes', 'Most confident mistakes', mistakesHtml(model))}
 ${section('dataset', 'Dataset', datasetHtml(model))}
 ${model.checks ? section('checks', 'Dataset checks', checksHtml(model.checks)) : ''}
+${model.adaptation ? section('adaptation', 'Target domain (domain adaptation)', adaptationHtml(model.adaptation)) : ''}
 ${section('provenance', 'Provenance', `<p class="note">What made these results: each stage's parameters, the sha256 of every input artifact and its up-to-date key, as recorded in the artifacts' metadata.</p>
 <div class="stages">${model.stages.map(stageHtml).join('\n')}</div>`)}
 </main>

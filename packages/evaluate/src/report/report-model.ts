@@ -3,6 +3,7 @@ import type { CurvePoint, SelectionRow } from '@graft/train';
 import type { ClassificationMetrics } from '../metrics.js';
 import type { Thumbnail } from './thumbnails.js';
 import type { ChecksView } from './checks-view.js';
+import type { TargetEvaluation } from '../target-evaluation.js';
 
 /** A misclassified image as the report shows it. */
 export interface MistakeView {
@@ -61,6 +62,8 @@ export interface ReportModel {
   readonly graftVersion: string;
   /** The doctor's dataset checks, when it ran. */
   readonly checks: ChecksView | undefined;
+  /** The target domain (--target): every model's target accuracy and the recommended one. */
+  readonly adaptation?: TargetEvaluation | undefined;
 }
 
 /** The charts of the report, rendered to SVG. */
