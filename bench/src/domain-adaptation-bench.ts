@@ -9,7 +9,8 @@
  *
  * Pairs: `demo` = data/emoji-demo5/noto → fluent-flat; `digits` = digits typeset in the installed
  * fonts → MNIST test digits (bench/src/digits-pair.ts); `emoji` = Twemoji → Noto Emoji, 17 Unicode
- * subcategories (bench/src/emoji-pair.ts). Artifacts and the feature cache live in
+ * subcategories (bench/src/emoji-pair.ts); `openmoji` = OpenMoji's black line drawings → Noto Emoji,
+ * the same kind of classes (bench/src/openmoji-pair.ts). Artifacts and the feature cache live in
  * artifacts/bench/domain-adaptation/<pair>/, so a rerun only trains.
  */
 import { join, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import { adaptDefinition } from '@graft/adapt';
 import { evaluateDefinition, type MethodScore } from '@graft/evaluate';
 import { digitsPair } from './digits-pair.js';
 import { emojiPair } from './emoji-pair.js';
+import { openmojiPair } from './openmoji-pair.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +49,8 @@ async function pairFolders(pair: string): Promise<{ source: string; target: stri
   if (pair === 'demo') return { source: join(root, 'data/emoji-demo5/noto'), target: join(root, 'data/emoji-demo5/fluent-flat') };
   if (pair === 'digits') return digitsPair(join(benchRoot, 'digits-data'), { copies: 5, perClass: 100 });
   if (pair === 'emoji') return emojiPair(join(benchRoot, 'emoji-data'), { classes: 17, perClass: 40 });
-  throw new Error(`unknown pair ${pair}: demo, digits or emoji`);
+  if (pair === 'openmoji') return openmojiPair(join(benchRoot, 'openmoji-data'), { classes: 17, perClass: 40 });
+  throw new Error(`unknown pair ${pair}: demo, digits, emoji or openmoji`);
 }
 
 const format = (xs: number[]) => {

@@ -19,10 +19,10 @@ const VENDORS = { source: 'twitter', target: 'google' } as const;
 const LEFT_OUT_CATEGORIES = new Set(['Flags', 'Component']);
 const LEFT_OUT_SUBCATEGORIES = new Set(['family']);
 
-interface EmojiEntry { image: string; category: string; subcategory: string; has_img_twitter: boolean; has_img_google: boolean; sort_order: number }
+export interface EmojiEntry { image: string; unified: string; category: string; subcategory: string; has_img_twitter: boolean; has_img_google: boolean; sort_order: number }
 
 /** The package's files under root/packages/<vendor>/package (npm pack + tar, once). */
-function unpacked(root: string, domain: 'source' | 'target'): string {
+export function unpacked(root: string, domain: 'source' | 'target'): string {
   const folder = join(root, 'packages', VENDORS[domain]);
   if (!existsSync(join(folder, 'package', 'emoji.json'))) {
     mkdirSync(folder, { recursive: true });
@@ -33,10 +33,10 @@ function unpacked(root: string, domain: 'source' | 'target'): string {
 }
 
 /** Subcategory → emoji (by sort order), for the largest `classes` subcategories both vendors draw. */
-export function emojiClasses(entries: readonly EmojiEntry[], classes: number, perClass: number): Map<string, EmojiEntry[]> {
+export function emojiClasses(entries: readonly EmojiEntry[], classes: number, perClass: number, drawnByBoth: (e: EmojiEntry) => boolean = (e) => e.has_img_twitter && e.has_img_google): Map<string, EmojiEntry[]> {
   const bySubcategory = new Map<string, EmojiEntry[]>();
   for (const e of [...entries].sort((a, b) => a.sort_order - b.sort_order)) {
-    if (!e.has_img_twitter || !e.has_img_google || LEFT_OUT_CATEGORIES.has(e.category) || LEFT_OUT_SUBCATEGORIES.has(e.subcategory)) continue;
+    if (!drawnByBoth(e) || LEFT_OUT_CATEGORIES.has(e.category) || LEFT_OUT_SUBCATEGORIES.has(e.subcategory)) continue;
     bySubcategory.set(e.subcategory, [...(bySubcategory.get(e.subcategory) ?? []), e]);
   }
   const largest = [...bySubcategory].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).slice(0, classes);
