@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BackboneError } from '@graft/core';
-import type { OnnxRuntimeEngine, OnnxRuntimeEngineOptions } from './onnxruntime-engine.js';
+import type { OnnxRuntimeEngine } from './onnxruntime-engine.js';
+import type { OnnxRuntimeEngineOptions } from './onnxruntime-session.js';
 
 export type WorkerRequest = { kind: 'infer'; id: number; batch: Float32Array; n: number } | { kind: 'dispose' };
 export type WorkerReply =
