@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { mapConcurrent, sha256, type Progress } from '@graft/core';
 import type { ManifestRow } from '@graft/split';
@@ -38,6 +39,9 @@ export interface DecodeFailure {
   readonly content: boolean;
 }
 
+/** Files up to this size are read synchronously. */
+const SYNC_READ_BYTES = 1 << 20;
+
 /**
  * Decode one image file into `target` at `offset`; checks the content still matches the manifest.
  * Returns the failure when the image cannot be used.
@@ -45,7 +49,9 @@ export interface DecodeFailure {
 export async function decodeManifestImage(row: ManifestRow, dataDir: ImageLocation, preprocessing: Preprocessing, target: Float32Array, offset: number): Promise<DecodeFailure | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(imageFile(row, dataDir));
+    // Small files are read in one synchronous call: a tenth of the CPU of fs/promises' open, stat,
+    // read and close round trips through the libuv pool, for a few microseconds of the event loop.
+    bytes = row.bytes <= SYNC_READ_BYTES ? readFileSync(imageFile(row, dataDir)) : await readFile(imageFile(row, dataDir));
   } catch (error) {
     return { reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): rerun split`, content: false };
   }
