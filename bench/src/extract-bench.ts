@@ -17,7 +17,7 @@ import { cpuCount } from '@graft/core';
 import { countFlops, createTfjsEngine, loadBackbone, openEngine } from '@graft/extract';
 import { REPO_ROOT } from './project-copy.js';
 import { synthesizeDataset } from './extract/synthesize-dataset.js';
-import { matmulPeakGflops } from './extract/matmul-peak.js';
+import { machinePeak } from './extract/machine-peak.js';
 import { bareNetworkRate } from './extract/bare-network.js';
 import { naiveRate } from './extract/naive-baseline.js';
 import { measureCommand } from './extract/measure-command.js';
@@ -44,8 +44,9 @@ const synth = (count: number, seed = 1) => synthesizeDataset(demo, join(benchDir
 
 const dataset = positionals[0] ? resolve(positionals[0]) : await synth(Number(values.images));
 log(`dataset ${dataset}; ${threads} threads; batch ${batchSize}`);
-const matmulPeak = await matmulPeakGflops(threads);
-log(`float32 matmul peak (onnxruntime sgemm, ${threads} threads): ${matmulPeak.toFixed(1)} GFLOP/s`);
+const peak = await machinePeak(threads, join(benchDir, 'blas'));
+const matmulPeak = peak.gflops;
+log(`float32 matmul peak (${threads} threads): ${matmulPeak.toFixed(1)} GFLOP/s by ${peak.source}; onnxruntime ${JSON.stringify(peak.onnxruntime.bySize)}${peak.blas ? `, ${peak.blas.source} ${JSON.stringify(peak.blas.bySize)}` : ', no BLAS found'}`);
 
 /** Run `graft extract` on a dataset into a fresh folder (ONNX export done beforehand): time, RSS, rate. */
 function extractRun(data: string, backbone: string, label: string) {
@@ -82,7 +83,7 @@ for (const backboneId of values.backbones!.split(',')) {
   results.push({
     backbone: backboneId, engine: endToEnd.engine, images: endToEnd.images, threads, batch_size: batchSize,
     gflop_per_image: Number(gflopsPerImage.toFixed(2)),
-    bare_img_per_s: round(bare), bare_gflops: round(bare * gflopsPerImage), matmul_peak_gflops: round(matmulPeak),
+    bare_img_per_s: round(bare), bare_gflops: round(bare * gflopsPerImage), matmul_peak_gflops: round(matmulPeak), matmul_peak_source: peak.source,
     end_to_end_img_per_s: round(endToEndRate), end_to_end_seconds: round(endToEnd.seconds),
     naive_img_per_s: round(naive.rate), naive_engine: 'tfjs-wasm', naive_images: naive.images, naive_same_engine_img_per_s: round(naiveSameEngine.rate),
     ratio_end_to_end_over_bare: round(endToEndRate / bare, 3), ratio_bare_over_peak: round((bare * gflopsPerImage) / matmulPeak, 3),

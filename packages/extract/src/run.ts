@@ -44,28 +44,30 @@ export function missingContents(rows: readonly ManifestRow[], cache: FeatureCach
 export async function computeMissing(extraction: Extraction, todo: readonly ManifestRow[], params: ExtractParams, dataDir: ImageLocation, out: string, quiet: boolean, log: (message: string) => void, flushEvery?: number) {
   const { backbone, cache } = extraction;
   const threads = params.threads || cpuCount();
-  memoryPhase('open the engine (ONNX export when not cached)');
-  const opened = await openEngine(backbone, {
+  // The engine opens (a worker loads the model) while the first batches decode.
+  const opening = openEngine(backbone, {
     choice: params.engine,
     threads,
     onnxCacheDir: join(cacheDir(out), 'onnx'),
     // The export is checked on the first images of the whole manifest, so every shard worker checks (and records) the same.
     sampleBatch: () => sampleBatch(extraction.manifest, dataDir, backbone),
     log,
+  }).then((opened) => {
+    for (const fallback of opened.fallbacks) log(`extract: engine ${fallback} — falling back`);
+    log(`extract: engine ${opened.engine.name}, ${threads} threads, batch ${params.inferenceBatchSize}`);
+    return opened;
   });
-  for (const fallback of opened.fallbacks) log(`extract: engine ${fallback} — falling back`);
-  log(`extract: engine ${opened.engine.name}, ${threads} threads, batch ${params.inferenceBatchSize}`);
   const progress = new Progress('extract: features', todo.length, { quiet });
-  memoryPhase(`compute ${todo.length} features (batch ${params.inferenceBatchSize})`);
+  memoryPhase(`open the engine (ONNX export when not cached) and compute ${todo.length} features (batch ${params.inferenceBatchSize})`);
   try {
     const skipped = await computeFeatures(todo, {
-      dataDir, preprocessing: backbone.preprocessing, engine: opened.engine, featureDim: backbone.featureDim, batchSize: params.inferenceBatchSize,
+      dataDir, preprocessing: backbone.preprocessing, engine: opening.then((opened) => opened.engine), featureDim: backbone.featureDim, batchSize: params.inferenceBatchSize,
       decodeConcurrency: params.decodeConcurrency || cpuCount(), cache, progress, ...(flushEvery ? { flushEvery } : {}),
     });
     progress.finish(`${progress.rate.toFixed(1)} images/s`);
-    return { opened, skipped };
+    return { opened: await opening, skipped };
   } finally {
-    await opened.engine.dispose();
+    await opening.then((opened) => opened.engine.dispose(), () => undefined);
     memoryPhase('after the engine is disposed');
   }
 }

@@ -1,14 +1,7 @@
 import { BackboneError } from '@graft/core';
-import type * as Ort from 'onnxruntime-node';
+import { openOnnxSession, type OnnxRuntimeEngineOptions } from './onnxruntime-session.js';
 
-export interface OnnxRuntimeEngineOptions {
-  /** Intra-op threads (use the number of cores). */
-  threads: number;
-  /** Square input size in pixels (the model input is [n, inputSize, inputSize, 3]). */
-  inputSize: number;
-  /** Length of each output feature vector. */
-  featureDim: number;
-}
+export type { OnnxRuntimeEngineOptions } from './onnxruntime-session.js';
 
 export interface OnnxRuntimeEngine {
   readonly name: 'onnxruntime';
@@ -17,61 +10,19 @@ export interface OnnxRuntimeEngine {
   dispose(): Promise<void>;
 }
 
-const CHANNELS = 3;
-
 /**
  * Run an ONNX feature model (as written by `exportLayersModelToOnnx`) with onnxruntime-node on the
- * CPU. Throws BackboneError if onnxruntime-node cannot be loaded or the model cannot be opened, so
- * callers can fall back to tfjs.
+ * CPU, in this thread. Throws BackboneError if onnxruntime-node cannot be loaded or the model cannot
+ * be opened, so callers can fall back to tfjs.
  */
 export async function createOnnxRuntimeEngine(onnxBytes: Uint8Array, options: OnnxRuntimeEngineOptions): Promise<OnnxRuntimeEngine> {
-  const { threads, inputSize, featureDim } = options;
-  if (!Number.isInteger(threads) || threads < 1) throw new BackboneError(`onnxruntime: threads must be a positive integer, got ${threads}`);
-  const ort = await loadOnnxRuntime();
-  let session: Ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnxBytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      // ORT's pool threads busy-wait between ops by default, which steals CPU from everything else
-      // on a small shared machine (and made 2 threads slower than 1). The Node binding flattens
-      // `extra` into session config entries: this sets 'session.intra_op.allow_spinning' = '0'.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-  } catch (error) {
-    throw new BackboneError(`onnxruntime could not open the exported model: ${(error as Error).message}`, { cause: error });
-  }
-  const inputName = session.inputNames[0];
-  const outputName = session.outputNames[0];
-  if (session.inputNames.length !== 1 || session.outputNames.length !== 1 || !inputName || !outputName) {
-    await session.release();
-    throw new BackboneError(`onnxruntime: expected a model with one input and one output, got inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`);
-  }
-  const imageSize = inputSize * inputSize * CHANNELS;
+  const session = await asBackboneError(() => openOnnxSession(onnxBytes, options));
   let released = false;
-
   return {
     name: 'onnxruntime',
     async infer(batch, n) {
       if (released) throw new BackboneError('onnxruntime engine used after dispose()');
-      if (!Number.isInteger(n) || n < 1) throw new BackboneError(`onnxruntime: batch size must be a positive integer, got ${n}`);
-      if (batch.length !== n * imageSize) throw new BackboneError(`onnxruntime: batch has ${batch.length} values, expected ${n} × ${inputSize}×${inputSize}×${CHANNELS} = ${n * imageSize}`);
-      const input = new ort.Tensor('float32', batch, [n, inputSize, inputSize, CHANNELS]);
-      const results = await session.run({ [inputName]: input });
-      const output = results[outputName]!;
-      try {
-        const dims = output.dims;
-        if (output.type !== 'float32' || dims.length !== 2 || dims[0] !== n || dims[1] !== featureDim) {
-          throw new BackboneError(`onnxruntime: model output is ${output.type} [${dims.join(', ')}], expected float32 [${n}, ${featureDim}]`);
-        }
-        // Copy: the tensor's memory belongs to onnxruntime.
-        return new Float32Array(output.data as Float32Array);
-      } finally {
-        output.dispose();
-      }
+      return asBackboneError(() => session.infer(batch, n));
     },
     async dispose() {
       if (released) return;
@@ -81,33 +32,10 @@ export async function createOnnxRuntimeEngine(onnxBytes: Uint8Array, options: On
   };
 }
 
-/** The shape of a model's output on one image of zeros (NHWC [1, size, size, 3] input). */
-export async function outputShape(onnxBytes: Uint8Array, inputSize: number): Promise<number[]> {
-  const ort = await loadOnnxRuntime();
-  const session = await ort.InferenceSession.create(onnxBytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+async function asBackboneError<T>(run: () => Promise<T>): Promise<T> {
   try {
-    const input = new ort.Tensor('float32', new Float32Array(inputSize * inputSize * CHANNELS), [1, inputSize, inputSize, CHANNELS]);
-    const output = (await session.run({ [session.inputNames[0]!]: input }))[session.outputNames[0]!]!;
-    const dims = [...output.dims];
-    output.dispose();
-    return dims;
-  } finally {
-    await session.release();
-  }
-}
-
-type OrtModule = typeof Ort;
-
-/** onnxruntime-node is a native addon: load it only when this engine is asked for. */
-async function loadOnnxRuntime(): Promise<OrtModule> {
-  let loaded: OrtModule & { default?: OrtModule };
-  try {
-    loaded = (await import('onnxruntime-node')) as OrtModule & { default?: OrtModule };
+    return await run();
   } catch (error) {
-    throw new BackboneError(`onnxruntime-node could not be loaded (${(error as Error).message.split('\n')[0]}); use the tfjs engine instead`, { cause: error });
+    throw new BackboneError((error as Error).message, { cause: error });
   }
-  // CommonJS module: named exports come through Node's export detection, `default` always works.
-  const ort = loaded.InferenceSession ? loaded : loaded.default;
-  if (!ort?.InferenceSession || !ort.Tensor) throw new BackboneError('onnxruntime-node loaded but does not export InferenceSession/Tensor; use the tfjs engine instead');
-  return ort;
 }

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { BackboneError, stableStringify, writeFileAtomic } from '@graft/core';
 import type { LoadedBackbone } from '../backbones/load-backbone.js';
 import { ENGINES, type EngineName, type FeatureEngine } from './engine.js';
-import { createOnnxRuntimeEngine } from './onnxruntime-engine.js';
+import { createOnnxRuntimeWorkerEngine } from './onnxruntime-worker-engine.js';
 
 /** Largest feature difference between the ONNX export and tfjs that Graft accepts. */
 export const ONNX_TOLERANCE = 1e-3;
@@ -41,7 +41,7 @@ export async function openEngine(backbone: LoadedBackbone, options: EngineOption
     // A converted TFLite graph exists only as ONNX: onnxruntime is its one engine.
     if (options.choice !== 'auto' && options.choice !== 'onnxruntime') throw new BackboneError(`engine ${options.choice}: backbone ${backbone.id} is a TFLite network converted to ONNX and runs on onnxruntime only (--engine auto or onnxruntime)`);
     const engineOptions = { threads: options.threads, inputSize: backbone.preprocessing.size, featureDim: backbone.featureDim };
-    return { engine: await createOnnxRuntimeEngine(await backbone.onnxModel(), engineOptions), fallbacks: [] };
+    return { engine: await createOnnxRuntimeWorkerEngine(await backbone.onnxModel(), engineOptions), fallbacks: [] };
   }
   if (backbone.format === 'tfjs-graph' && options.choice === 'onnxruntime') throw new BackboneError(`engine onnxruntime: backbone ${backbone.id} is a tfjs graph model and runs on the tfjs engines (tfjs-node, tfjs-wasm, tfjs-cpu)`);
   // A tfjs graph model has no ONNX form: auto goes straight to the tfjs engines.
@@ -97,13 +97,13 @@ async function openOnnxRuntime(backbone: LoadedBackbone, options: EngineOptions)
   const engineOptions = { threads: options.threads, inputSize: backbone.preprocessing.size, featureDim: backbone.featureDim };
   if (existsSync(onnxPath) && existsSync(checkPath)) {
     const check = JSON.parse(await readFile(checkPath, 'utf8')) as OnnxCheck;
-    return { engine: await createOnnxRuntimeEngine(await readFile(onnxPath), engineOptions), check };
+    return { engine: await createOnnxRuntimeWorkerEngine(await readFile(onnxPath), engineOptions), check };
   }
   const started = performance.now();
   const featureModel = await backbone.featureModel();
   const [{ exportLayersModelToOnnx }, { createTfjsEngine }] = await Promise.all([import('../onnx/export-layers-model.js'), import('./tfjs-engine.js')]);
   const onnxBytes = exportLayersModelToOnnx(featureModel);
-  const engine = await createOnnxRuntimeEngine(onnxBytes, engineOptions);
+  const engine = await createOnnxRuntimeWorkerEngine(onnxBytes, engineOptions);
   const { batch, n } = await options.sampleBatch();
   const tfjs = await createTfjsEngine('tfjs-wasm', featureModel, backbone.preprocessing.size).catch(() => createTfjsEngine('tfjs-cpu', featureModel, backbone.preprocessing.size));
   const [expected, actual] = [await tfjs.infer(batch, n), await engine.infer(batch, n)];

@@ -1,7 +1,7 @@
 import { BackboneError, nearestChoice } from '@graft/core';
 import { OnnxGraphBuilder, valueDims } from './protobuf-model.js';
 import { ONNX_BATCH_DIM, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './export-layers-model.js';
-import { outputShape } from '../engines/onnxruntime-engine.js';
+import { outputShape } from '../engines/onnxruntime-session.js';
 
 /** Per-channel normalizations an ONNX image model may expect after the pixel range (RGB order). */
 export const INPUT_NORMALIZATIONS = Object.freeze({
