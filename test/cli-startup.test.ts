@@ -100,7 +100,8 @@ describe('each stage loads only what it computes with', () => {
   it('extract with its ONNX export cached runs onnxruntime and never loads tfjs', async () => {
     const { modules, stdout } = await cli(['extract', '--data', DEMO, '--out', out, '--backbone', 'mobilenet_v2', '--force', '--json', '--quiet']);
     expect(JSON.parse(stdout)).toMatchObject({ engine: 'onnxruntime', computed: 274 });
-    expect(packagesMatching(modules, ENGINES)).toEqual(['onnxruntime-node']);
+    // onnxruntime runs on a worker thread, whose imports the recorder does not see: no tfjs in this one.
+    expect(packagesMatching(modules, ENGINES)).toEqual([]);
   });
 
   it.each([['train'], ['doctor'], ['evaluate']])('%s loads no inference engine', async (stage) => {
