@@ -1,8 +1,7 @@
 import { dirname } from 'node:path';
 import type { FeatureScaling } from '@graft/linalg';
 import type { Bottlenecks } from '@graft/extract';
-import { foldScaling, headToLayersModel, type TrainedHead } from '@graft/train';
-import { saveLayersModel } from '@graft/tf';
+import { foldScaling, headShapeOf, writeHeadModel, type TrainedHead } from '@graft/train';
 import type { NetworkShape } from './network.js';
 
 /**
@@ -26,13 +25,7 @@ export interface AdaptedModelMetadata {
   readonly rule: string;
 }
 
-/** Write the recommended model as train writes its head (tfjs LayersModel, features in, probabilities out) with the same metadata keys. */
+/** Write the recommended model as train writes its head (tfjs LayersModel files, features in, probabilities out; written without tfjs) with the same metadata keys. */
 export async function saveAdaptedHead(modelPath: string, head: TrainedHead, bottlenecks: Bottlenecks, labels: string[], adaptation: AdaptedModelMetadata): Promise<void> {
-  const model = headToLayersModel(head);
-  const headShape = { featureDim: head.featureDim, hiddenUnits: head.hidden?.units ?? 0, hiddenActivation: head.hidden?.activation ?? null, classCount: head.classCount, standardized: true };
-  try {
-    await saveLayersModel(model, dirname(modelPath), { labels, backbone: bottlenecks.provenance.backbone, preprocessing: bottlenecks.provenance.preprocessing, head: headShape, adaptation });
-  } finally {
-    model.dispose();
-  }
+  await writeHeadModel(head, dirname(modelPath), { labels, backbone: bottlenecks.provenance.backbone, preprocessing: bottlenecks.provenance.preprocessing, head: headShapeOf(head, true), adaptation });
 }

@@ -5,7 +5,7 @@
 export { trainHead, defaultTrainingOptions } from './head-training.js';
 export type { TrainingOptions } from './head-training.js';
 export { headProbabilities } from './head-probabilities.js';
-export { readHeadModel } from './head-model-file.js';
+export { headShapeOf, readHeadModel, writeHeadModel } from './head-model-file.js';
 export { pickRows } from './features.js';
 export type { LabelledFeatures } from './features.js';
 export { stratifiedFolds } from './l2-selection.js';

@@ -55,6 +55,11 @@ export async function readHeadModel(modelJsonPath: string): Promise<TrainedHead>
   };
 }
 
+/** The head's shape as model.json's user metadata records it (train, adapt and export read it). */
+export function headShapeOf(head: TrainedHead, standardized: boolean) {
+  return { featureDim: head.featureDim, hiddenUnits: head.hidden?.units ?? 0, hiddenActivation: head.hidden?.activation ?? null, classCount: head.classCount, standardized };
+}
+
 /** What tfjs-layers writes into a model.json (checked against tfjs itself in head-training.test.ts). */
 const TFJS_LAYERS = { format: 'layers-model', generatedBy: 'TensorFlow.js tfjs-layers v4.22.0', kerasVersion: 'tfjs-layers 4.22.0' } as const;
 

@@ -8,7 +8,7 @@ export { makeBatchSampler, classWeights } from './batch-sampler.js';
 export { learningRateAt } from './learning-rate.js';
 export { headToLayersModel, applyHead, HEAD_LAYER_NAMES } from './head-model.js';
 export { headProbabilities } from './head-probabilities.js';
-export { readHeadModel, writeHeadModel } from './head-model-file.js';
+export { headShapeOf, readHeadModel, writeHeadModel } from './head-model-file.js';
 export { foldScaling } from './standardization.js';
 export { stratifiedFolds } from './l2-selection.js';
 export type { L2Selection, L2Candidate } from './l2-selection.js';

@@ -6,7 +6,7 @@ import { classLabels, readClasses } from '@graft/split/tables';
 import { trainStage } from './spec.js';
 import { selectSplit, withAugmented } from './features.js';
 import { trainHead, type TrainingOptions, type TrainingProgress, type TrainingResult } from './head-training.js';
-import { writeHeadModel } from './head-model-file.js';
+import { headShapeOf, writeHeadModel } from './head-model-file.js';
 import { headTable, metricsTable, selectionTable, standardizationTable } from './tables.js';
 import { chooseRun, sweepRuns, type SweepRun } from './sweep.js';
 
@@ -68,7 +68,7 @@ export const runTrain: StageFunction<typeof trainStage> = async (context) => {
 
   const { classCount: _, ...trainedWith } = chosen.options;
   const { head, optimizer, l2, selection, solver } = chosen.result;
-  const headShape = { featureDim: head.featureDim, hiddenUnits: head.hidden?.units ?? 0, hiddenActivation: head.hidden?.activation ?? null, classCount: head.classCount, standardized: chosen.options.standardize };
+  const headShape = headShapeOf(head, chosen.options.standardize);
   const details = {
     backbone: bottlenecks.provenance.backbone,
     preprocessing: bottlenecks.provenance.preprocessing,
