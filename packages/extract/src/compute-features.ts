@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { mapConcurrent, sha256, type Progress } from '@graft/core';
+import { DecoderLock, mapConcurrent, sha256, type Progress } from '@graft/core';
 import type { ManifestRow } from '@graft/split';
 import { decodeInto, type Preprocessing } from './preprocessing.js';
 import type { FeatureEngine } from './engines/engine.js';
@@ -56,13 +56,19 @@ export async function decodeManifestImage(row: ManifestRow, dataDir: ImageLocati
     return { reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): rerun split`, content: false };
   }
   if (sha256(bytes) !== row.sha256) return { reason: 'the file changed since split: rerun split', content: false };
-  try {
-    await decodeInto(bytes, preprocessing, { maxPixels: Math.max(1, row.width * row.height) }, target, offset);
-    return undefined;
-  } catch (error) {
-    return { reason: `cannot decode: ${String((error as Error).message).split('\n')[0]}`, content: true };
-  }
+  const decode = async (): Promise<DecodeFailure | undefined> => {
+    try {
+      await decodeInto(bytes, preprocessing, { maxPixels: Math.max(1, row.width * row.height) }, target, offset);
+      return undefined;
+    } catch (error) {
+      return { reason: `cannot decode: ${String((error as Error).message).split('\n')[0]}`, content: true };
+    }
+  };
+  // A failure is decoded again alone, so the recorded reason is this file's own libvips message.
+  return (await decoders.shared(decode)) && decoders.exclusive(decode);
 }
+
+const decoders = new DecoderLock();
 
 /** Batches decoded while an earlier one is inferred. */
 const DECODE_AHEAD = 2;

@@ -21,7 +21,7 @@ interface FileStamp {
 interface StoredCheck extends FileStamp, FileCheck {}
 
 /** Bumped whenever inspectImage's verdicts can change: older check files are then ignored. */
-const CHECKS_VERSION = 1;
+const CHECKS_VERSION = 2;
 /**
  * A file whose mtime is this close to (or after) the moment the checks were saved may have been
  * written again within the file system's timestamp granularity without its stamp changing ("racily

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { DecoderLock } from '@graft/core/base';
 import { describeNonImage, detectImageFormat, type ImageFormat } from './image-format.js';
 
 export type Inspection =
@@ -13,6 +14,14 @@ export type Inspection =
 export async function inspectImage(bytes: Uint8Array, maxPixels: number): Promise<Inspection> {
   const format = detectImageFormat(bytes.subarray(0, 512));
   if (!format) return { usable: false, reason: describeNonImage(bytes.subarray(0, 512)) };
+  const inspection = await decoders.shared(() => decodeInspection(bytes, format, maxPixels));
+  // A rejection is decoded again alone, so its reason is the file's own (see DecoderLock).
+  return inspection.usable ? inspection : decoders.exclusive(() => decodeInspection(bytes, format, maxPixels));
+}
+
+const decoders = new DecoderLock();
+
+async function decodeInspection(bytes: Uint8Array, format: ImageFormat, maxPixels: number): Promise<Inspection> {
   let width: number;
   let height: number;
   try {
@@ -39,8 +48,7 @@ export function decodeFailureReason(format: ImageFormat, error: unknown): string
   const message = String((error as Error).message ?? error);
   // libheif's message for HEVC varies ("…has not been built in", "bad seek", "Unknown error"): the
   // bundled libvips decodes AVIF-coded HEIF (detected as avif) but never HEVC-coded HEIC. The message
-  // is read only for HEIF-family files: libvips keeps one error buffer per process, so a file decoded
-  // at the same time as a HEIC one can be handed the HEIC's message (seen: a truncated PNG).
+  // is read only for HEIF-family files.
   if (format === 'heif' || (format === 'avif' && /HEVC|libde265|has not been built in/i.test(message))) {
     return `HEIC/HEIF that this build of libvips cannot decode (no HEVC decoder, or a damaged file): convert it to JPEG or PNG`;
   }
