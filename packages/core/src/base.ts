@@ -24,6 +24,8 @@ export { codeHash } from './code-hash.js';
 export { GRAFT_VERSION } from './version.js';
 export { mapConcurrent, cpuCount } from './concurrency.js';
 export { DecoderLock } from './decoder-lock.js';
+export { BlockingWorkerPool, servePoolTasks, builtScript, usefulWorkers, sharedFloats } from './blocking-pool.js';
+export type { PoolWorkerData } from './blocking-pool.js';
 export { addCommonOptions, addOutputOptions, addFolderOptions, stageParamOptions, paramsFromArgv, resolveFolders, runStageFromArgv, exitOnError, usageFailure, stageMain, moduleDir, CORE_CODE_DIR, printOutcome, loadOnFirstRun } from './stage-cli.js';
 export type { StageDefinition, ResolvedFolders } from './stage-cli.js';
 export type { CommonOptions } from './stage-cli.js';

@@ -7,7 +7,8 @@ import { FitProblem } from './fit-problem.js';
 import { classWeights } from './batch-sampler.js';
 import { featureScaling, noScaling, type FeatureScaling } from '@graft/linalg';
 import { foldScaling } from './standardization.js';
-import { headFromParameters, initialParameters } from './head-parameters.js';
+import { headFromParameters } from './head-parameters.js';
+import { lbfgsFitAt, lbfgsStart, parallelFoldFitter, type FoldFitSetup } from './fold-fitting.js';
 import { fitLbfgs } from './lbfgs-fit.js';
 import { fitSteps } from './step-fit.js';
 import { PATH_PATIENCE, selectL2, type L2Selection } from './l2-selection.js';
@@ -114,9 +115,9 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
   const weights = classWeights(train.labels, options.classCount, options.classWeights);
   const loss = (l2: number): LossSettings => ({ l2, labelSmoothing: options.labelSmoothing, classWeights: weights });
   const lbfgs = optimizer === 'lbfgs';
-  const network = problem.network(shape, lbfgs ? train.count + validation.count : Math.max(options.batchSize, 1024));
   const lbfgsOptions = { maxIterations: options.maxIterations, gradientTolerance: options.gradientTolerance };
-  const lbfgsStart = () => (shape.hiddenUnits > 0 ? initialParameters(shape, new SeededRandom(options.seed)) : new Float64Array(network.layout.size));
+  const maxRows = lbfgs ? train.count + validation.count : Math.max(options.batchSize, 1024);
+  const network = problem.network(shape, maxRows);
   const stepOptions = { ...options, optimizer: optimizer as StepOptimizerName, learningRate: lbfgs ? 0 : resolveLearningRate(options.learningRate, optimizer as StepOptimizerName) };
 
   let selection: L2Selection | null = null;
@@ -126,11 +127,12 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
     if (method === 'validation' && validation.count === 0) throw new ParamError('train --l2-selection validation needs validation images, but the validation split is empty: use --l2-selection cross-validation or raise split --validation-percent');
     const folds = method === 'validation' ? 1 : Math.min(options.cvFolds, originalCount + validation.count);
     const bar = progress?.start(`train: choosing l2 (${method === 'validation' ? 'validation split' : `${folds}-fold cross-validation`}), fits`, candidates.length * folds);
-    selection = selectL2(problem, network, candidates, method, { folds, seed: options.seed, standardize: options.standardize, classCount: options.classCount }, (rows, strength, start) => {
-      if (lbfgs) {
-        const fit = fitLbfgs(network, problem.labels, rows, loss(strength), start ?? lbfgsStart(), lbfgsOptions);
-        return { theta: fit.theta, iterations: fit.solver.iterations, converged: fit.solver.stop === 'converged' };
-      }
+    const foldSettings = { folds, seed: options.seed, standardize: options.standardize, classCount: options.classCount };
+    // L-BFGS fold fits run on worker threads when they pay (the same fits, bit for bit: fold-fitting.ts).
+    const setup: FoldFitSetup = { train, validation, originalCount, shape, maxRows, folds: foldSettings, labelSmoothing: options.labelSmoothing, classWeights: weights, lbfgs: lbfgsOptions, seed: options.seed };
+    const lbfgsFit = lbfgsFitAt(setup, problem, network);
+    selection = selectL2(problem, network, candidates, method, { ...foldSettings, fitter: lbfgs ? parallelFoldFitter(setup) : undefined }, (rows, strength, start) => {
+      if (lbfgs) return lbfgsFit(rows, strength, start);
       const fit = fitSteps(network, problem.labels, rows, new Int32Array(0), loss(strength), { ...stepOptions, earlyStoppingPatience: 0 });
       return { theta: fit.theta, iterations: fit.stepsRun, converged: true };
     }, () => bar?.tick());
@@ -148,7 +150,7 @@ export function trainHead(train: LabelledFeatures, validation: LabelledFeatures,
   let solver: SolverReport | null = null;
   if (lbfgs) {
     const bar = progress?.start('train: L-BFGS iterations', undefined);
-    const fit = fitLbfgs(network, problem.labels, problem.trainRows, loss(l2), lbfgsStart(), lbfgsOptions, { validationRows: problem.validationRows, tick: () => bar?.tick() });
+    const fit = fitLbfgs(network, problem.labels, problem.trainRows, loss(l2), lbfgsStart({ shape, seed: options.seed }, network), lbfgsOptions, { validationRows: problem.validationRows, tick: () => bar?.tick() });
     bar?.finish();
     theta = fit.theta;
     curve = fit.curve;

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BackboneError } from '@graft/core';
+import { BackboneError, builtScript } from '@graft/core';
 import type { OnnxRuntimeEngine } from './onnxruntime-engine.js';
 import type { OnnxRuntimeEngineOptions } from './onnxruntime-session.js';
 
@@ -102,9 +101,7 @@ export async function createOnnxRuntimeWorkerEngine(onnxBytes: Uint8Array, optio
  * cannot start as a worker: they use the build in dist/ (`tsc -b` runs before the tests).
  */
 function workerScript(): URL {
-  const own = new URL('./onnxruntime-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(own))) return own;
-  const built = new URL(own.href.replace(/\/src\/engines\/onnxruntime-worker\.js$/, '/dist/engines/onnxruntime-worker.js'));
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new BackboneError(`onnxruntime worker script not found (${fileURLToPath(own)}): build the packages (npx tsc -b)`);
+  const script = builtScript(import.meta.url, 'onnxruntime-worker.js');
+  if (!script) throw new BackboneError(`onnxruntime worker script not found next to ${fileURLToPath(import.meta.url)}: build the packages (npx tsc -b)`);
+  return script;
 }
