@@ -8,7 +8,7 @@
  * Options: --backbones a,b (default inception_v3,mobilenet_v2)  --images N (synthesized size, 2000)
  * --rss 2000,20000 (sizes for the memory check)  --rss-backbones inception_v3,mobilenet_v2  --naive-images 40
  * --no-turbo  --no-rss  --no-peer (skip the PyTorch peer: torchvision's same networks, when Python has torch)
- * --no-cli (skip timing `graft --help`, `graft status` and `graft inspect`)
+ * --no-cli (skip timing `graft --help`, `graft status` and `graft inspect`)  --e2e-runs N (end-to-end runs per backbone, the best counts; 2)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { countFlops, createTfjsEngine, loadBackbone, openEngine } from '@graft/e
 import { REPO_ROOT } from './project-copy.js';
 import { synthesizeDataset } from './extract/synthesize-dataset.js';
 import { machinePeak } from './extract/machine-peak.js';
+import { matmulGflops } from './extract/matmul-peak.js';
 import { bareNetworkRate } from './extract/bare-network.js';
 import { naiveRate } from './extract/naive-baseline.js';
 import { measureCommand } from './extract/measure-command.js';
@@ -31,7 +32,7 @@ const { values, positionals } = parseArgs({
   options: {
     json: { type: 'boolean' }, backbones: { type: 'string', default: 'inception_v3,mobilenet_v2' }, images: { type: 'string', default: '2000' },
     rss: { type: 'string', default: '2000,20000' }, 'rss-backbones': { type: 'string', default: 'inception_v3,mobilenet_v2' }, 'naive-images': { type: 'string', default: '40' },
-    'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, 'no-peer': { type: 'boolean' }, 'no-cli': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
+    'no-turbo': { type: 'boolean' }, 'no-rss': { type: 'boolean' }, 'no-peer': { type: 'boolean' }, 'no-cli': { type: 'boolean' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' }, 'e2e-runs': { type: 'string', default: '2' },
   },
 });
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -61,6 +62,9 @@ function extractRun(data: string, backbone: string, label: string) {
 }
 
 const results: Record<string, unknown>[] = [];
+const peakSize = Number(Object.entries(peak.onnxruntime.bySize).reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0]);
+const peakRechecks: number[] = [];
+let peakSeen = matmulPeak;
 for (const backboneId of values.backbones!.split(',')) {
   const backbone = await loadBackbone({ backbone: backboneId, model: '', layer: '', inputRange: '0,1' });
   const gflopsPerImage = countFlops(await backbone.featureModel()) / 1e9;
@@ -75,9 +79,15 @@ for (const backboneId of values.backbones!.split(',')) {
   const seedEngine = await createTfjsEngine('tfjs-wasm', await backbone.featureModel(), backbone.preprocessing.size);
   const naive = await naiveRate(seedEngine, dataset, backbone.preprocessing, join(benchDir, `naive-${backboneId}-tfjs-wasm`), Number(values['naive-images']));
   log(`${backboneId}: naive (1 image per call, text files) ${naive.rate.toFixed(2)} img/s on tfjs-wasm, ${naiveSameEngine.rate.toFixed(2)} img/s on ${opened.engine.name}`);
-  const endToEnd = extractRun(dataset, backboneId, backboneId);
+  // On a shared machine a neighbour only slows a run down: the peak is measured again right after
+  // the bare network (same size that won), and the end-to-end run is the best of --e2e-runs.
+  const recheck = await matmulGflops(threads, peakSize, 6);
+  peakRechecks.push(round(recheck));
+  peakSeen = Math.max(peakSeen, recheck);
+  const runs = Array.from({ length: Math.max(1, Number(values['e2e-runs'])) }, () => extractRun(dataset, backboneId, backboneId));
+  const endToEnd = runs.reduce((best, run) => (run.seconds < best.seconds ? run : best));
   const endToEndRate = endToEnd.images / endToEnd.seconds;
-  log(`${backboneId}: end to end ${endToEnd.images} images in ${endToEnd.seconds.toFixed(1)}s = ${endToEndRate.toFixed(1)} img/s, peak RSS ${endToEnd.peakRssMb.toFixed(0)} MB`);
+  log(`${backboneId}: end to end ${endToEnd.images} images in ${endToEnd.seconds.toFixed(1)}s = ${endToEndRate.toFixed(1)} img/s (best of ${runs.map((run) => run.seconds.toFixed(1)).join(', ')} s), peak RSS ${endToEnd.peakRssMb.toFixed(0)} MB; matmul peak re-measured ${recheck.toFixed(1)} GFLOP/s`);
   const peer = values['no-peer'] ? undefined : comparePeer(pytorchPeer(backboneId, dataset, { threads }), { bare, endToEnd: endToEndRate });
   if (peer) log(`${backboneId}: ${peer.line}`);
   results.push({
@@ -91,6 +101,14 @@ for (const backboneId of values.backbones!.split(',')) {
     peak_rss_mb: round(endToEnd.peakRssMb, 0), memory_phases: endToEnd.memoryPhases, ...peer?.fields,
   });
 }
+
+// The peak is the best matrix-multiply rate seen in the whole run: bare/peak uses it for every backbone.
+for (const row of results) {
+  row.matmul_peak_gflops = round(peakSeen);
+  row.matmul_peak_rechecks = peakRechecks;
+  row.ratio_bare_over_peak = round((row.bare_gflops as number) / peakSeen, 3);
+}
+if (peakSeen > matmulPeak) log(`float32 matmul peak: ${peakSeen.toFixed(1)} GFLOP/s (re-measured after the bare networks: ${peakRechecks.join(', ')}; first ${matmulPeak.toFixed(1)})`);
 
 const rss: { backbone: string; images: number; peak_rss_mb: number; seconds: number; memory_phases: MemoryPhase[] }[] = [];
 if (!values['no-rss']) {
