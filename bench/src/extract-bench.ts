@@ -47,7 +47,7 @@ const dataset = positionals[0] ? resolve(positionals[0]) : await synth(Number(va
 log(`dataset ${dataset}; ${threads} threads; batch ${batchSize}`);
 const peak = await machinePeak(threads, join(benchDir, 'blas'));
 const matmulPeak = peak.gflops;
-log(`float32 matmul peak (${threads} threads): ${matmulPeak.toFixed(1)} GFLOP/s by ${peak.source}; onnxruntime ${JSON.stringify(peak.onnxruntime.bySize)}${peak.blas ? `, ${peak.blas.source} ${JSON.stringify(peak.blas.bySize)}` : ', no BLAS found'}`);
+log(`float32 matmul peak (${threads} threads): ${matmulPeak.toFixed(1)} GFLOP/s by ${peak.source}; onnxruntime ${JSON.stringify(peak.onnxruntime.bySize)}${peak.blas ? `, ${peak.blas.source} ${JSON.stringify(peak.blas.bySize)}` : ', no BLAS found'}${peak.fmaCeiling ? `; FMA ceiling of the cores ${peak.fmaCeiling.toFixed(1)} GFLOP/s` : ''}`);
 
 /** Run `graft extract` on a dataset into a fresh folder (ONNX export done beforehand): time, RSS, rate. */
 function extractRun(data: string, backbone: string, label: string) {
@@ -107,6 +107,7 @@ for (const row of results) {
   row.matmul_peak_gflops = round(peakSeen);
   row.matmul_peak_rechecks = peakRechecks;
   row.ratio_bare_over_peak = round((row.bare_gflops as number) / peakSeen, 3);
+  if (peak.fmaCeiling) Object.assign(row, { fma_ceiling_gflops: round(peak.fmaCeiling), ratio_bare_over_fma_ceiling: round((row.bare_gflops as number) / peak.fmaCeiling, 3) });
 }
 if (peakSeen > matmulPeak) log(`float32 matmul peak: ${peakSeen.toFixed(1)} GFLOP/s (re-measured after the bare networks: ${peakRechecks.join(', ')}; first ${matmulPeak.toFixed(1)})`);
 
