@@ -170,9 +170,10 @@ export function runFoldTask(task: FoldTask, network: HeadNetwork, folds: readonl
  * Walk the strengths strongest first over every fold, each fold warm-starting from its own fit at
  * the previous strength. A fold moves on to the next strength as soon as its fit is done (the
  * lowest strength, then the lowest fold, goes first), so `capacity` fits run at once with no
- * waiting for the slowest fold; a strength is scored once all its folds are in, summing in fold
- * order — the same candidates, bit for bit, whatever the capacity. Fits started past the point
- * where the path stops are abandoned.
+ * waiting for the slowest fold (but never more than one strength ahead of the lowest unfinished
+ * one); a strength is scored once all its folds are in, summing in fold order — the same
+ * candidates, bit for bit, whatever the capacity. Fits started past the point where the path stops
+ * are abandoned.
  */
 export function crossValidationPath(strongestFirst: readonly number[], folds: readonly CrossValidationFold[], fitter: FoldFitter, tick?: () => void): L2Candidate[] {
   const k = folds.length;
@@ -186,7 +187,8 @@ export function crossValidationPath(strongestFirst: readonly number[], folds: re
   const readyFold = () => {
     let best = -1;
     for (let fold = 0; fold < k; fold++) {
-      if (running.has(fold) || nextStrength[fold]! >= limit) continue;
+      // At most one strength ahead of the lowest unfinished one: what runs past the stopping point is wasted.
+      if (running.has(fold) || nextStrength[fold]! >= limit || nextStrength[fold]! > results.length + 1) continue;
       if (best < 0 || nextStrength[fold]! < nextStrength[best]!) best = fold;
     }
     return best;
