@@ -39,10 +39,6 @@ export class BlockingWorkerPool<Task, Result> {
     }
   }
 
-  get size(): number {
-    return this.members.length;
-  }
-
   /** Workers without a task. */
   get idle(): number {
     return this.members.filter((member) => !member.busy).length;
@@ -126,16 +122,19 @@ export function builtScript(moduleUrl: string, name: string): URL | undefined {
   return existsSync(fileURLToPath(built)) ? built : undefined;
 }
 
+/** Feature values below which work stays on this thread: a worker costs ~0.2 s to start and take its data. */
+export const WORKER_MIN_VALUES = 400_000;
+
 /**
  * Worker threads worth starting for `tasks` independent tasks on `values` feature values: one per
- * core up to the task count; none on one core, inside a worker (no nesting) or below `minValues`
- * (a worker costs ~0.2 s to start and copy its data). GRAFT_WORKERS=N sets the count (0: none).
+ * core up to the task count; none on one core, inside a worker (no nesting) or below
+ * WORKER_MIN_VALUES. GRAFT_WORKERS=N sets the count (0: none).
  */
-export function usefulWorkers(tasks: number, values: number, minValues: number): number {
+export function usefulWorkers(tasks: number, values: number): number {
   if (!isMainThread) return 0;
   const requested = process.env.GRAFT_WORKERS;
   if (requested !== undefined && requested !== '' && Number.isInteger(Number(requested))) return Math.max(0, Math.min(Number(requested), tasks));
-  if (values < minValues) return 0;
+  if (values < WORKER_MIN_VALUES) return 0;
   const cores = cpuCount();
   return cores > 1 ? Math.min(cores, tasks) : 0;
 }

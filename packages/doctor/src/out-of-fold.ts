@@ -24,9 +24,6 @@ export interface FoldProbabilities {
   readonly probabilities: Float32Array;
 }
 
-/** Feature values (rows × dimension) below which the folds are fitted on this thread (a worker costs ~0.2 s to start). */
-const WORKER_MIN_FEATURE_VALUES = 400_000;
-
 /**
  * Out-of-fold class probabilities (rows × classes, row-major): stratified k folds (seeded); each
  * fold's rows are scored by train's default head (standardized, L-BFGS) fitted on the other
@@ -43,7 +40,7 @@ export function outOfFoldProbabilities(all: LabelledFeatures, settings: OutOfFol
   };
   const { onFold: _, ...plain } = settings;
   const setup: OutOfFoldSetup = { all, settings: plain };
-  const workers = usefulWorkers(folds, all.count * all.dimension, WORKER_MIN_FEATURE_VALUES);
+  const workers = usefulWorkers(folds, all.count * all.dimension);
   const script = workers > 0 ? builtScript(import.meta.url, 'out-of-fold-worker.js') : undefined;
   if (!script) {
     const fit = foldFitter(setup);

@@ -33,12 +33,9 @@ export function lbfgsFitAt(setup: FoldFitSetup, problem: FitProblem, network: He
   };
 }
 
-/** Feature values of the fit rows below which fold fits stay on this thread (a worker costs ~0.2 s to start and copy the features). */
-export const WORKER_MIN_FEATURE_VALUES = 400_000;
-
 /** Fold workers for this fit (see usefulWorkers). */
 export function foldWorkerCount(setup: FoldFitSetup, folds: number): number {
-  return usefulWorkers(folds, (setup.train.count + setup.validation.count) * setup.train.dimension, WORKER_MIN_FEATURE_VALUES);
+  return usefulWorkers(folds, (setup.train.count + setup.validation.count) * setup.train.dimension);
 }
 
 /** Fold fits on `workers` worker threads (each rebuilds the problem from `setup`); undefined when the worker script is not built. */
